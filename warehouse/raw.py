@@ -1,0 +1,154 @@
+"""Write pages of received submissions into the raw layer: history appended, current replaced."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session, col
+
+from warehouse.checks import FieldLike, check_submission
+from warehouse.models import Submission, SubmissionVersion
+
+
+class SystemLike(Protocol):
+    submission_date: datetime | None
+    updated_at: datetime | None
+    deleted_at: datetime | None
+    review_state: str | None
+    form_version: str | None
+
+
+class SubmissionLike(Protocol):
+    """A submission as a connector hands it over: its stable id, system fields and raw object."""
+
+    id: str
+    system: SystemLike
+    data: Mapping[str, Any]
+    raw: Mapping[str, Any]
+
+
+@dataclass
+class PageResult:
+    """What one page changed in the raw layer."""
+
+    fetched: int = 0
+    new_submissions: int = 0
+    new_versions: int = 0
+    unchanged: int = 0
+    flagged: int = 0
+    latest: datetime | None = None
+    flagged_ids: list[str] = field(default_factory=list)
+
+
+def content_hash(raw: Mapping[str, Any]) -> str:
+    """SHA-256 of the submission exactly as received, in a canonical JSON form."""
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def instance_id_of(data: Mapping[str, Any]) -> str | None:
+    meta = data.get("meta")
+    value = meta.get("instanceID") if isinstance(meta, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
+def store_page(
+    session: Session,
+    submissions: Sequence[SubmissionLike],
+    *,
+    source: str,
+    project_id: str,
+    form_id: str,
+    fields_for: Any,
+    now: datetime,
+) -> PageResult:
+    """Append changed versions and replace current rows; the caller commits once per page.
+
+    `fields_for(form_version)` returns that version's fields, or None when they are unknown.
+    Writing is idempotent: a submission whose content is already current writes nothing.
+    """
+    result = PageResult(fetched=len(submissions))
+    if not submissions:
+        return result
+    # A page may repeat a submission (overlapping windows): the last occurrence wins.
+    by_id = {s.id: s for s in submissions}
+    existing = {
+        row.submission_id: row
+        for row in session.exec(
+            select(Submission).where(
+                col(Submission.source) == source,
+                col(Submission.project_id) == project_id,
+                col(Submission.form_id) == form_id,
+                col(Submission.submission_id).in_(list(by_id)),
+            )
+        ).scalars()
+    }
+    versions: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for submission_id, sub in by_id.items():
+        system = sub.system
+        stamps = [d for d in (system.submission_date, system.updated_at) if d is not None]
+        if stamps:
+            result.latest = max([*stamps, result.latest] if result.latest else stamps)
+        digest = content_hash(sub.raw)
+        current = existing.get(submission_id)
+        if current is not None and current.content_hash == digest:
+            result.unchanged += 1
+            continue
+        issues = [i.model_dump(exclude_none=True) for i in check_submission(
+            sub.data, fields_for(system.form_version)
+        )]
+        has_errors = any(i["severity"] == "error" for i in issues)
+        if issues:
+            result.flagged += 1
+            result.flagged_ids.append(submission_id)
+        version_no = 1 if current is None else current.version_count + 1
+        common = {
+            "instance_id": instance_id_of(sub.data),
+            "content_hash": digest,
+            "submission_date": system.submission_date,
+            "updated_at": system.updated_at,
+            "review_state": system.review_state,
+            "deleted_at": system.deleted_at,
+            "form_version": system.form_version,
+            "payload": dict(sub.raw),
+            "issues": issues,
+        }
+        key = {"source": source, "project_id": project_id, "form_id": form_id,
+               "submission_id": submission_id}
+        versions.append({**key, **common, "version_no": version_no, "received_at": now})
+        if current is None:
+            result.new_submissions += 1
+            inserts.append({**key, **common, "version_count": 1, "has_errors": has_errors,
+                            "first_seen_at": now, "last_changed_at": now})
+        else:
+            updates.append({"id": current.id, **common, "version_count": version_no,
+                            "has_errors": has_errors, "last_changed_at": now})
+    result.new_versions = len(versions)
+    if versions:
+        session.execute(insert(SubmissionVersion), versions)
+    if inserts:
+        session.execute(insert(Submission), inserts)
+    if updates:
+        session.execute(update(Submission), updates)
+    return result
+
+
+def fields_from_rows(rows: Sequence[Mapping[str, Any]] | None) -> list[FieldLike] | None:
+    """Field descriptions stored as JSON, back as objects the checks read."""
+    if rows is None:
+        return None
+    return [_StoredField(str(r["path"]), str(r["type"])) for r in rows]
+
+
+@dataclass(frozen=True)
+class _StoredField:
+    path: str
+    type: str
