@@ -1,0 +1,1 @@
+"""Clients for the outside world (ODK Central, KoboToolbox, delivery targets) and their wire models."""

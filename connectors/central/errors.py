@@ -1,0 +1,189 @@
+"""The errors a Central call raises, each one line a data manager can act on, never holding secrets."""
+
+import json
+import re
+import socket
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests import RequestException, Response
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, ProtocolError
+
+from connectors.central.redaction import redact
+
+# Central answers errors as JSON {"message", "code", "details"}; code is a JSON number <status>.<n>.
+AUTH_FAILED = 401.2  # wrong email/password, or an expired or revoked session token
+BASIC_AUTH_OVER_HTTP = 401.3  # Central refuses HTTP Basic auth over plain http
+FORM_EXISTS = 409.3  # uniqueness violation: the xmlFormId already exists in the project
+ALREADY_EXISTS = 409.3  # the same uniqueness code, e.g. an actor already holds that form role
+INSTANCE_EXISTS = 409.3  # REST submission whose instanceID Central already has
+VERSION_EXISTS = 409.6  # publishing a draft whose version string was published before
+UNSUPPORTED_FILTER = 501.5  # $filter on a field Central cannot filter (only __id and __system/*)
+
+_MESSAGE_MAX = 300
+
+
+class CentralError(Exception):
+    """A call to ODK Central failed; carries the response and Central's own error code."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: Response | None = None,
+        status_code: int | None = None,
+        central_code: float | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(one_line(redact(message)))
+        self.response = response
+        self.status_code = (
+            status_code
+            if status_code is not None
+            else (response.status_code if response is not None else None)
+        )
+        if central_code is None and response is not None:
+            central_code = parse_central_code(response)
+        self.central_code = central_code
+        if url is None and response is not None:
+            url = response.url
+        self.url = redact(url) if url is not None else None
+
+    def is_central_error(self, code: float) -> bool:
+        """Whether Central answered with this named code (see the constants above)."""
+        return self.central_code is not None and abs(self.central_code - code) < 1e-9
+
+
+class CentralAuthError(CentralError):
+    """Central refused the credentials or the rights for a call."""
+
+
+class CentralUnreachable(CentralError):
+    """Central could not be reached at all: refused connection, DNS, TLS or timeout."""
+
+
+def one_line(text: str) -> str:
+    """Whitespace collapsed so that a message stays one line in logs and the Dagster UI."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _error_body(response: Response) -> dict[str, Any]:
+    try:
+        body = json.loads(response.content or b"")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def parse_central_code(response: Response) -> float | None:
+    """Central's code from an error body, as a float; the spec's examples also quote it as text."""
+    code = _error_body(response).get("code")
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int | float):
+        return float(code)
+    if isinstance(code, str):
+        try:
+            return float(code)
+        except ValueError:
+            return None
+    return None
+
+
+def central_message(response: Response) -> str:
+    """Central's own explanation of an error, short and on one line, else the HTTP reason."""
+    message = _error_body(response).get("message")
+    if not isinstance(message, str) or not message.strip():
+        message = response.reason or ""
+    message = one_line(redact(message))
+    return message if len(message) <= _MESSAGE_MAX else message[: _MESSAGE_MAX - 1] + "…"
+
+
+def _path_of(url: str) -> str:
+    return redact(urlsplit(url).path or "/")
+
+
+def format_code(code: float | None) -> str:
+    """409.3 → " 409.3"; Central's codes print without trailing zeros."""
+    return f" ({code:g})" if code is not None else ""
+
+
+def error_from_response(response: Response, *, server: str, username: str) -> CentralError:
+    """The project's error for a Central answer of 4xx/5xx, worded for the person who will read it."""
+    request = response.request
+    method = (request.method or "GET") if request is not None else "GET"
+    path = _path_of(response.url or "")
+    status = response.status_code
+    code = parse_central_code(response)
+    detail = central_message(response)
+    if status == 401 and method == "POST" and path.rstrip("/").endswith("/v1/sessions"):
+        return CentralAuthError(
+            f"ODK Central at {server} refused the login for {username}: "
+            "check ODK_CENTRAL_USERNAME and ODK_CENTRAL_PASSWORD",
+            response=response,
+        )
+    if status == 401:
+        return CentralAuthError(
+            f"ODK Central at {server} refused {method} {path} for {username} "
+            f"({status}{format_code(code)}: {detail}): "
+            "check ODK_CENTRAL_USERNAME and ODK_CENTRAL_PASSWORD",
+            response=response,
+        )
+    if status == 403:
+        return CentralAuthError(
+            f"ODK Central at {server} refused {method} {path} for {username} "
+            f"({status}{format_code(code)}: {detail}): "
+            "give this user a role on the project that allows it",
+            response=response,
+        )
+    return CentralError(
+        f"ODK Central at {server} answered {status}{format_code(code)} to {method} {path}: {detail}",
+        response=response,
+    )
+
+
+def unreachable_error(
+    exc: RequestException, *, server: str, timeout: float, url: str | None
+) -> CentralUnreachable:
+    """The project's error for a request that never got an HTTP answer, even after retries."""
+    reason, advice = _describe_failure(exc, timeout)
+    return CentralUnreachable(f"ODK Central at {server} could not be reached ({reason}): {advice}", url=url)
+
+
+def _describe_failure(exc: BaseException, timeout: float) -> tuple[str, str]:
+    start = "check ODK_CENTRAL_URL and that the server is running"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return (
+            "its TLS certificate could not be verified",
+            "give the server a valid certificate; verification is never switched off silently",
+        )
+    if isinstance(exc, requests.exceptions.Timeout):
+        return f"no answer within {timeout:g} s", "check the network, or raise the timeout"
+    for cause in _causes(exc):
+        if isinstance(cause, NameResolutionError | socket.gaierror):
+            return "its host name could not be resolved", "check ODK_CENTRAL_URL"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused", start
+        if isinstance(cause, ConnectTimeoutError | TimeoutError):
+            return f"no answer within {timeout:g} s", "check the network, or raise the timeout"
+        if isinstance(cause, ConnectionResetError | ProtocolError):
+            return "the connection was dropped", start
+    return "connection failed", start
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything it wraps (requests → urllib3 → socket), shallowest first."""
+    seen: set[int] = set()
+    stack: list[BaseException] = [exc]
+    while stack:
+        current = stack.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack.extend(a for a in current.args if isinstance(a, BaseException))
+        for linked in (getattr(current, "reason", None), current.__cause__, current.__context__):
+            if isinstance(linked, BaseException):
+                stack.append(linked)

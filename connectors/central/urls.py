@@ -1,0 +1,28 @@
+"""ODK Central endpoint paths, relative to {base_url}/v1/, as data."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class URLs:
+    """Every path this client calls; format with pyodk's Session.urlformat (quotes each field)."""
+
+    sessions: str = "sessions"
+    roles: str = "roles"
+    projects: str = "projects"
+    forms: str = "projects/{project_id}/forms"
+    form: str = "projects/{project_id}/forms/{form_id}"
+    form_xml: str = "projects/{project_id}/forms/{form_id}.xml"
+    form_xlsx: str = "projects/{project_id}/forms/{form_id}.xlsx"
+    form_fields: str = "projects/{project_id}/forms/{form_id}/fields"
+    form_attachments: str = "projects/{project_id}/forms/{form_id}/attachments"
+    draft: str = "projects/{project_id}/forms/{form_id}/draft"
+    draft_attachment: str = "projects/{project_id}/forms/{form_id}/draft/attachments/{name}"
+    draft_publish: str = "projects/{project_id}/forms/{form_id}/draft/publish"
+    form_role: str = "projects/{project_id}/forms/{form_id}/assignments/{role_id}"
+    form_role_actor: str = "projects/{project_id}/forms/{form_id}/assignments/{role_id}/{actor_id}"
+    app_users: str = "projects/{project_id}/app-users"
+    submissions: str = "projects/{project_id}/forms/{form_id}/submissions"
+    odata_table: str = "projects/{project_id}/forms/{form_id}.svc/{table}"
+    # OpenRosa, authenticated by the app user's token in the path, as ODK Collect does.
+    openrosa_submission: str = "key/{token}/projects/{project_id}/submission"
