@@ -1,0 +1,231 @@
+"""The `odksync` command: each subcommand is a thin shell over orchestration.pipeline."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from orchestration.settings import Settings
+
+app = typer.Typer(
+    help="odksync: ODK Central and KoboToolbox to the Equitable Education Fund's plan-status report.",
+    no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+)
+forms_app = typer.Typer(help="Validate and deploy the programme's XLSForms.", no_args_is_help=True)
+db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
+app.add_typer(forms_app, name="forms")
+app.add_typer(db_app, name="db")
+
+console = Console()
+errors = Console(stderr=True)
+T = TypeVar("T")
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    """Turn the failures a person can fix into one clear line and exit code 1, not a traceback."""
+    from connectors.central.errors import CentralError
+    from orchestration.central import ConfigurationError
+    from warehouse.db import SchemaOutOfDate
+
+    try:
+        yield
+    except (CentralError, ConfigurationError, SchemaOutOfDate, LookupError, FileNotFoundError) as e:
+        errors.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        errors.print("interrupted: nothing half-written is kept; run the command again to finish.")
+        raise typer.Exit(130) from None
+
+
+def _engine(settings: Settings) -> Any:
+    from warehouse.db import ensure_schema, make_engine
+
+    engine = make_engine(settings.database_url)
+    ensure_schema(engine)
+    return engine
+
+
+def _run(work: Callable[[Settings], T]) -> T:
+    with _friendly_errors():
+        return work(Settings.from_env())
+
+
+@app.command()
+def demo(
+    children: Annotated[int, typer.Option(help="Children the simulated enumerators register.")] = 761,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated data.")] = 2026,
+) -> None:
+    """The main job on embedded defaults: local server, forms, simulated field work, sync, summary."""
+    from orchestration.demo import run_demo
+
+    _run(lambda s: run_demo(s, console=console, children=children, seed=seed))
+
+
+@app.command()
+def sandbox(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8383,
+) -> None:
+    """Run the local ODK Central-compatible server in the foreground (Ctrl-C stops it)."""
+    from orchestration.central import local_admin_password, local_state_dir
+    from orchestration.settings import LOCAL_ADMIN_EMAIL
+    from sandbox.central import serve
+
+    settings = Settings.from_env()
+    console.print(f"Local ODK Central for {settings.data_dir}: log in as {LOCAL_ADMIN_EMAIL}; "
+                  f"the password is in {settings.data_dir / 'secrets'}.")
+    serve(local_state_dir(settings), port=port, admin_email=LOCAL_ADMIN_EMAIL,
+          admin_password=local_admin_password(settings))
+
+
+@forms_app.command("validate")
+def forms_validate(
+    files: Annotated[list[Path] | None, typer.Argument(help="XLSForms (default: all).")] = None,
+) -> None:
+    """Run pyxform and ODK Validate on every form; exit 1 on any problem."""
+    import forms
+    from connectors.xlsform import validate
+
+    paths = files or forms.form_paths()
+    problems = validate(paths)
+    for problem in problems:
+        errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+    for path in paths:
+        console.print(f"[green]✓[/] {path.name}: pyxform and ODK Validate found no problem")
+
+
+@forms_app.command("deploy")
+def forms_deploy(
+    target: Annotated[str, typer.Option(help="central (kobo arrives with the forms issue).")] = "central",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")] = False,
+) -> None:
+    """Create or update and publish every form, with its media; unchanged forms are left alone."""
+    if target != "central":
+        errors.print(f"error: deploying to {target!r} is not built yet; use --target central.")
+        raise typer.Exit(2)
+    from orchestration.central import central_client
+    from orchestration.pipeline import deploy_forms
+
+    def work(settings: Settings) -> None:
+        with central_client(settings) as (client, project_id):
+            for result in deploy_forms(client, project_id, dry_run=dry_run):
+                prefix = "would be " if dry_run and result.action != "unchanged" else ""
+                console.print(f"{result.form_id}: {prefix}{result.action} "
+                              f"(version {result.version or '-'})")
+
+    _run(work)
+
+
+@app.command()
+def simulate(
+    children: Annotated[int, typer.Option(help="How many children to register.")] = 761,
+    seed: Annotated[int, typer.Option(help="Same seed, same submissions: a rerun adds nothing.")] = 2026,
+) -> None:
+    """Simulated enumerators submit registrations through the OpenRosa API, as ODK Collect does."""
+    from simulation.submitter import simulate as run_simulation
+
+    from orchestration.central import central_client
+    from orchestration.progress import progress_bar
+
+    def work(settings: Settings) -> None:
+        with central_client(settings) as (client, _), progress_bar(console, "submitting") as tick:
+            result = run_simulation(client, children=children, seed=seed, progress=tick)
+        console.print(f"submitted {result.submitted}, already there {result.already_present}, "
+                      f"conflicts {result.conflicts}, enumerators {result.enumerators}")
+
+    _run(work)
+
+
+@app.command()
+def sync(
+    source: Annotated[str, typer.Option(help="central (kobo arrives with the sync issue).")] = "central",
+    form: Annotated[list[str] | None, typer.Option(help="Only this form id (repeatable).")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Fetch everything, not just what changed.")] = False,
+) -> None:
+    """Pull new and changed submissions into the warehouse."""
+    if source != "central":
+        errors.print(f"error: syncing from {source!r} is not built yet; use --source central.")
+        raise typer.Exit(2)
+    from orchestration.central import central_client
+    from orchestration.pipeline import sync_central
+    from orchestration.progress import form_progress
+
+    def work(settings: Settings) -> None:
+        engine = _engine(settings)
+        with central_client(settings) as (client, project_id), form_progress(console) as tick:
+            results = sync_central(client, project_id, engine, form_ids=form, full=full,
+                                   progress=tick)
+        for r in results:
+            console.print(f"{r.form_id}: {r.mode}, fetched {r.fetched} in {r.pages} page(s), "
+                          f"{r.new_submissions} new, {r.new_versions - r.new_submissions} changed, "
+                          f"{r.flagged} flagged; {r.warehouse_count}/{r.source_count} held"
+                          f"{'' if r.in_sync else ' [yellow](not in sync)[/]'}")
+
+    _run(work)
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable, as pinned.")] = False,
+) -> None:
+    """Per form: submissions at the source and in the warehouse, as of the last sync."""
+    from warehouse.db import session_scope
+    from warehouse.status import form_status
+
+    def work(settings: Settings) -> list[dict[str, Any]]:
+        with session_scope(_engine(settings)) as session:
+            return form_status(session)
+
+    rows = _run(work)
+    if as_json:
+        sys.stdout.write(json.dumps({"forms": rows}, ensure_ascii=False, indent=2) + "\n")
+        return
+    console.print(status_table(rows))
+
+
+def status_table(rows: list[dict[str, Any]]) -> Table:
+    """The per-form summary a data manager reads after a sync."""
+    table = Table(title="odksync: forms as of the last sync")
+    for header in ("source", "form", "at source", "in warehouse", "quarantined", "last sync", "in sync"):
+        table.add_column(header, justify="right" if header.startswith(("at", "in w", "quar")) else "left")
+    for r in rows:
+        table.add_row(r["source"], r["form_id"], str(r["source_count"]), str(r["warehouse_count"]),
+                      str(r["quarantined"]), r["last_sync"] or "never",
+                      "[green]yes[/]" if r["in_sync"] else "[red]no[/]")
+    return table
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the warehouse's pending migrations (safe to run any time)."""
+    from warehouse.db import make_engine, upgrade
+
+    def work(settings: Settings) -> None:
+        before, after = upgrade(make_engine(settings.database_url))
+        console.print(f"warehouse schema: {before or 'empty'} → {after}")
+
+    _run(work)
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
+) -> None:
+    """Open the Dagster UI on 127.0.0.1 with this workspace."""
+    from orchestration.dagster_ui import run_ui
+
+    _run(lambda settings: run_ui(settings, port=port))
+
+
+if __name__ == "__main__":
+    app()

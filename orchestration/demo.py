@@ -1,0 +1,71 @@
+"""`odksync demo`: the whole main job on embedded defaults, safe to run again and again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from orchestration.central import central_client, local_state_dir
+from orchestration.pipeline import deploy_forms, sync_central
+from orchestration.progress import form_progress, progress_bar
+from orchestration.settings import Settings
+from warehouse.db import ensure_schema, make_engine, session_scope
+from warehouse.status import form_status
+
+REQUEST_LOG = "central-requests.log"
+
+
+def run_demo(settings: Settings, *, console: Console, children: int, seed: int) -> list[dict[str, Any]]:
+    """Deploy, simulate field work, sync and summarise; a second run changes nothing."""
+    from simulation.submitter import simulate
+
+    from orchestration.cli import status_table
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.odksync_secret()  # generated once, kept owner-only, never printed
+    engine = make_engine(settings.database_url)
+    ensure_schema(engine)
+    console.rule("odksync demo")
+    console.print(f"data: {settings.data_dir}")
+    with central_client(settings) as (client, project_id):
+        where = "local ODK Central-compatible server" if settings.uses_local_central else "ODK Central"
+        console.print(f"{where}: {client.config.base_url} (project {project_id})")
+        for result in deploy_forms(client, project_id):
+            console.print(f"  form {result.form_id}: {result.action} (version {result.version})")
+        with progress_bar(console, "enumerators submitting") as tick:
+            sim = simulate(client, children=children, seed=seed, progress=tick)
+        console.print(f"  field work: {sim.submitted} new submissions from {sim.enumerators} "
+                      f"enumerators, {sim.already_present} already on the server")
+        log = local_state_dir(settings) / REQUEST_LOG
+        offset = log.stat().st_size if log.exists() else 0
+        with form_progress(console) as tick:
+            results = sync_central(client, project_id, engine, progress=tick)
+        for r in results:
+            console.print(f"  sync {r.form_id}: {r.mode}, fetched {r.fetched}, "
+                          f"{r.new_submissions} new, {r.new_versions - r.new_submissions} changed")
+        if settings.uses_local_central:
+            console.print("  the sync asked the server for:")
+            for line in requests_since(log, offset):
+                console.print(f"    {line}", highlight=False, soft_wrap=True)
+    with session_scope(engine) as session:
+        rows = form_status(session)
+    console.print(status_table(rows))
+    return rows
+
+
+def requests_since(log: Path, offset: int) -> list[str]:
+    """The local server's requests logged after `offset`, one readable line each."""
+    if not log.exists():
+        return []
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        lines = handle.read().decode("utf-8").splitlines()
+    shown = []
+    for line in lines:
+        record = json.loads(line)
+        query = f"?{record['query']}" if record.get("query") else ""
+        shown.append(f"{record['method']} {record['path']}{query} → {record['status']}")
+    return shown

@@ -1,0 +1,73 @@
+"""Dagster resources: the one place where configuration enters the Dagster graph.
+
+odksync's variables are optional with defaults (no ODK_CENTRAL_URL means the bundled local server;
+no DATABASE_URL means SQLite under ODKSYNC_DATA_DIR). Dagster's `EnvVar` refuses an unset variable,
+so these resources read the environment at execution time through the same `Settings` object the
+CLI uses. Secrets therefore never enter Dagster's run config and never appear in its UI.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+from connectors.central.client import CentralClient
+from pydantic import PrivateAttr
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from orchestration.central import central_client
+from orchestration.settings import Settings
+from warehouse.db import ensure_schema, make_engine, session_scope
+
+
+class SettingsResource(dg.ConfigurableResource):
+    """odksync's settings; `data_dir` overrides ODKSYNC_DATA_DIR (tests point it at a temp dir)."""
+
+    data_dir: str | None = None
+
+    def settings(self) -> Settings:
+        environ = dict(os.environ)
+        if self.data_dir is not None:
+            environ["ODKSYNC_DATA_DIR"] = self.data_dir
+        return Settings.from_env(environ)
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse database (DATABASE_URL, default SQLite under the data dir)."""
+
+    config: dg.ResourceDependency[SettingsResource]
+    _engine: Engine | None = PrivateAttr(default=None)
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.config.settings().database_url)
+            ensure_schema(self._engine)
+        return self._engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with session_scope(self.engine()) as session:
+            yield session
+
+
+class CentralResource(dg.ConfigurableResource):
+    """ODK Central (ODK_CENTRAL_*), or the bundled local server when ODK_CENTRAL_URL is unset."""
+
+    config: dg.ResourceDependency[SettingsResource]
+
+    @contextmanager
+    def client(self) -> Iterator[tuple[CentralClient, int]]:
+        with central_client(self.config.settings()) as pair:
+            yield pair
+
+
+def default_resources() -> dict[str, object]:
+    settings = SettingsResource()
+    return {
+        "settings": settings,
+        "warehouse": WarehouseResource(config=settings),
+        "central": CentralResource(config=settings),
+    }
