@@ -108,8 +108,11 @@ class CentralClient:
         local = read_local_form(Path(xlsx_path), form_id=form_id, attachments=attachments)
         return deploy(self.forms, local, project_id=self._pid(project_id), dry_run=dry_run)
 
-    def form_fields(self, form_id: str, project_id: int | None = None) -> list[FormField]:
-        return self.forms.fields(form_id, self._pid(project_id))
+    def form_fields(
+        self, form_id: str, project_id: int | None = None, *, version: str | None = None
+    ) -> list[FormField]:
+        """The form's fields (?odata=true); `version` picks an older published version."""
+        return self.forms.fields(form_id, self._pid(project_id), version)
 
     def count_submissions(
         self, form_id: str, *, filter: str | None = None, project_id: int | None = None

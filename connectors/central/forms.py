@@ -50,9 +50,15 @@ class FormService:
         parsed = (lenient_validate(FormAttachmentInfo, row) for row in rows)
         return [a for a in parsed if a is not None]
 
-    def fields(self, form_id: str, project_id: int) -> list[FormField]:
-        """The schema, depth first, with names made OData-safe as in the Submissions feed."""
-        url = self._url(self.urls.form_fields, project_id=project_id, form_id=form_id)
+    def fields(self, form_id: str, project_id: int, version: str | None = None) -> list[FormField]:
+        """The schema, depth first, with names made OData-safe as in the Submissions feed.
+
+        Without `version`, the published version's; with it, that published version's.
+        """
+        if version is None:
+            url = self._url(self.urls.form_fields, project_id=project_id, form_id=form_id)
+        else:
+            url = self._url(self.urls.version_fields, project_id=project_id, form_id=form_id, version=version)
         rows = _json_list(self.session.call("GET", url, params={"odata": "true"}).json(), self.session.server)
         parsed = (lenient_validate(FormField, row) for row in rows)
         return [f for f in parsed if f is not None]

@@ -36,6 +36,11 @@ class FormInfo(_Wire):
     updated_at: datetime | None = Field(default=None, alias="updatedAt")
     published_at: datetime | None = Field(default=None, alias="publishedAt")  # None: draft only
 
+    @property
+    def xml_form_id(self) -> str:
+        """Central's own name for the form id."""
+        return self.form_id
+
     @field_validator("created_at", "updated_at", "published_at")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:

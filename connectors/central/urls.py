@@ -15,6 +15,7 @@ class URLs:
     form_xml: str = "projects/{project_id}/forms/{form_id}.xml"
     form_xlsx: str = "projects/{project_id}/forms/{form_id}.xlsx"
     form_fields: str = "projects/{project_id}/forms/{form_id}/fields"
+    version_fields: str = "projects/{project_id}/forms/{form_id}/versions/{version}/fields"
     form_attachments: str = "projects/{project_id}/forms/{form_id}/attachments"
     draft: str = "projects/{project_id}/forms/{form_id}/draft"
     draft_attachment: str = "projects/{project_id}/forms/{form_id}/draft/attachments/{name}"
