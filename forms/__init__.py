@@ -1,16 +1,7 @@
-"""Where the XLSForm sources and their media files live."""
+"""XLSForm sources, their media, and the script that rebuilds the media."""
 
-from pathlib import Path
+# The definitions live in forms.paths: when tests/ is on sys.path ahead of the project (pytest's
+# rootdir conftest puts it there), `forms` can load as a namespace package that skips this file.
+from forms.paths import FORMS_DIR, MEDIA_DIR, form_paths, media_paths
 
-FORMS_DIR = Path(__file__).resolve().parent / "xlsform"
-MEDIA_DIR = FORMS_DIR / "media"
-
-
-def form_paths() -> list[Path]:
-    """Every XLSForm source, sorted; the file stem is the form_id (STYLE rule 13)."""
-    return sorted(p for p in FORMS_DIR.glob("*.xlsx") if not p.name.startswith("~$"))
-
-
-def media_paths() -> dict[str, Path]:
-    """Media files by the name forms use for them (e.g. ``laos.csv``)."""
-    return {p.name: p for p in sorted(MEDIA_DIR.glob("*.csv"))}
+__all__ = ["FORMS_DIR", "MEDIA_DIR", "form_paths", "media_paths"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import geothai
 
-from forms import MEDIA_DIR
+from forms.paths import MEDIA_DIR
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LAOS_REFERENCE = REPO_ROOT / "warehouse" / "reference" / "laos.csv"
