@@ -1,0 +1,21 @@
+"""What every handler needs: the store, the clock and the public base URL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sandbox.central.clock import Clock, stamp
+from sandbox.central.store import Store
+
+
+@dataclass
+class Context:
+    """Shared by all request threads; the store hands each thread its own connection."""
+
+    store: Store
+    clock: Clock
+    domain: Callable[[], str]
+
+    def now(self) -> str:
+        return stamp(self.clock.now())

@@ -1,0 +1,108 @@
+"""SQLite state of the sandbox: schema, per-thread connections and one writer at a time."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS actors (        -- users and app users, as Central's actors
+  id INTEGER PRIMARY KEY, type TEXT NOT NULL, display_name TEXT NOT NULL,
+  created_at TEXT NOT NULL, updated_at TEXT, deleted_at TEXT);
+CREATE TABLE IF NOT EXISTS users (         -- web users who log in with a password
+  actor_id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, password TEXT NOT NULL,
+  last_login_at TEXT);
+CREATE TABLE IF NOT EXISTS sessions (      -- bearer tokens; app users hold a never-expiring one
+  token TEXT PRIMARY KEY, actor_id INTEGER NOT NULL, csrf TEXT NOT NULL,
+  created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS projects (      -- one row per project
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT, archived INTEGER,
+  created_at TEXT NOT NULL, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS field_keys (    -- app users and the project they belong to
+  actor_id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, created_by INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS site_roles (    -- site-wide role grants (the admin)
+  actor_id INTEGER NOT NULL, role_id INTEGER NOT NULL, PRIMARY KEY (actor_id, role_id));
+CREATE TABLE IF NOT EXISTS form_assignments ( -- form-level role grants (app users)
+  form_id INTEGER NOT NULL, role_id INTEGER NOT NULL, actor_id INTEGER NOT NULL,
+  PRIMARY KEY (form_id, role_id, actor_id));
+CREATE TABLE IF NOT EXISTS forms (         -- a form id in a project, pointing at its defs
+  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, xml_form_id TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'open', current_def_id INTEGER, draft_def_id INTEGER,
+  created_by INTEGER, created_at TEXT NOT NULL, updated_at TEXT,
+  data_version INTEGER NOT NULL DEFAULT 0, UNIQUE (project_id, xml_form_id));
+CREATE TABLE IF NOT EXISTS form_defs (     -- every version (draft or published) of a form
+  id INTEGER PRIMARY KEY, form_id INTEGER NOT NULL, xml TEXT NOT NULL, name TEXT,
+  version TEXT NOT NULL, hash TEXT NOT NULL, sha TEXT NOT NULL, sha256 TEXT NOT NULL,
+  fields TEXT NOT NULL, draft_token TEXT, published_at TEXT, created_at TEXT NOT NULL,
+  excel_content_type TEXT);
+CREATE TABLE IF NOT EXISTS form_attachments ( -- media a form def expects, with any upload
+  form_def_id INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, content BLOB,
+  content_type TEXT, md5 TEXT, updated_at TEXT, PRIMARY KEY (form_def_id, name));
+CREATE TABLE IF NOT EXISTS submissions (   -- one row per submission, its OData row parsed once
+  id INTEGER PRIMARY KEY, form_id INTEGER NOT NULL, draft INTEGER NOT NULL DEFAULT 0,
+  instance_id TEXT NOT NULL, form_def_id INTEGER NOT NULL, submitter_id INTEGER,
+  device_id TEXT, user_agent TEXT, instance_name TEXT, review_state TEXT,
+  created_at TEXT NOT NULL, updated_at TEXT, deleted_at TEXT, xml BLOB NOT NULL,
+  odata TEXT NOT NULL, attachments_expected INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (form_id, draft, instance_id));
+CREATE INDEX IF NOT EXISTS submissions_feed ON submissions (form_id, draft, created_at, id);
+CREATE TABLE IF NOT EXISTS submission_attachments ( -- files that came with a submission
+  submission_id INTEGER NOT NULL, name TEXT NOT NULL, content BLOB, content_type TEXT,
+  PRIMARY KEY (submission_id, name));
+"""
+
+
+class Store:
+    """Opens one SQLite connection per thread and serialises writers with a lock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        with self._write_lock:
+            self._connection().executescript(SCHEMA)  # executescript commits on its own
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=30)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    def read(self) -> sqlite3.Connection:
+        """A connection for reads; each statement sees committed data."""
+        return self._connection()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, committed on success and rolled back on any error."""
+        conn = self._connection()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.read().execute(sql, params).fetchone()
+        return row
+
+    def all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        return list(self.read().execute(sql, params).fetchall())
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
