@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from typing import Any
@@ -14,13 +13,22 @@ from pydantic import BaseModel, ConfigDict
 
 from forms.media import read_laos
 from simulation import thai
+from simulation.attributes import (
+    education,
+    geopoint,
+    house_no,
+    identifier,
+    lives_with,
+    phone,
+    prefix_for,
+    weighted,
+)
 from simulation.registration_xml import (
     FORM_ID,
     MalformedKind,
     malformed_xml,
     submission_xml,
 )
-from warehouse.identifiers import th_id_check_digit
 
 __all__ = [
     "FORM_ID",
@@ -135,10 +143,6 @@ def _subdistricts(district: str) -> list[str]:
     return [s.code for s in geothai.subdistricts(district)]
 
 
-def _weighted(rng: random.Random, options: Mapping[str, float]) -> str:
-    return rng.choices(list(options), weights=list(options.values()))[0]
-
-
 def generate_children(n: int, seed: int, *, as_of: date = AS_OF) -> list[SyntheticChild]:
     """n children registered in the 60 days before as_of; child i is the same whatever n is."""
     setup = random.Random(seed)
@@ -164,7 +168,7 @@ def generate_children(n: int, seed: int, *, as_of: date = AS_OF) -> list[Synthet
 
 
 def _age(rng: random.Random) -> int:
-    band = _weighted(rng, {"school": 0.9, "young": 0.04, "youth": 0.06})
+    band = weighted(rng, {"school": 0.9, "young": 0.04, "youth": 0.06})
     if band == "young":
         return rng.randint(3, 5)
     if band == "youth":
@@ -189,7 +193,7 @@ def _child(
     today = start.date()
     born = today - timedelta(days=365 * _age(rng) + rng.randint(0, 364))
     age = completed_years(born, today)
-    guardian_rel = _weighted(rng, {"MOTHER": 35, "GRANDPARENT": 25, "FATHER": 20, "RELATIVE": 10,
+    guardian_rel = weighted(rng, {"MOTHER": 35, "GRANDPARENT": 25, "FATHER": 20, "RELATIVE": 10,
                                    "SIBLING": 3, "FOSTER": 3, "LEGAL_GUARDIAN": 2, "OTHER": 2})
     if age >= 18 and rng.random() < 0.3:
         guardian_rel = "SELF"
@@ -217,15 +221,15 @@ def _personal(
     rng: random.Random, born: date, age: int, today: date, district: str, guardian_rel: str
 ) -> dict[str, Any]:
     males, females, surnames = _names()
-    sex = _weighted(rng, {"M": 0.55, "F": 0.44, "X": 0.01})
+    sex = weighted(rng, {"M": 0.55, "F": 0.44, "X": 0.01})
     first = rng.choice(females if sex == "F" else males)
     last = rng.choice(surnames)
-    precision = _weighted(rng, {"DAY": 0.85, "MONTH": 0.05, "YEAR": 0.05, "EST": 0.05})
+    precision = weighted(rng, {"DAY": 0.85, "MONTH": 0.05, "YEAR": 0.05, "EST": 0.05})
     birth_date: date | None = {
         "DAY": born, "MONTH": born.replace(day=1), "YEAR": date(born.year, 1, 1), "EST": None,
     }[precision]
     age_years = completed_years(birth_date, today) if birth_date else age
-    ids = _identifier(rng, district)
+    ids = identifier(rng, district)
     subdistrict = rng.choice(_subdistricts(district))
     ever = ids["id_scheme"] != "NONE" or rng.random() < 0.5
     ever = ever and rng.random() > 0.08
@@ -236,115 +240,23 @@ def _personal(
         **ids,
         "consent_scope": tuple(s for s in ("SHARE_EEF", "CONTACT_FOLLOWUP") if rng.random() < 0.9),
         "sex": sex, "birth_date_precision": precision, "birth_date": birth_date,
-        "prefix": _prefix(rng, sex, age_years),
+        "prefix": prefix_for(rng, sex, age_years),
         "first_name": first, "last_name": last,
         "nickname": rng.choice(thai.NICKNAMES) if rng.random() < 0.85 else None,
         "former_names": f"{rng.choice(males if sex == 'M' else females)} {last}"
         if rng.random() < 0.04 else None,
-        "house_no": _house_no(rng) if rng.random() < 0.92 else None,
+        "house_no": house_no(rng) if rng.random() < 0.92 else None,
         "moo": rng.randint(1, 15) if rng.random() < 0.9 else None,
         "village_name": "บ้าน" + rng.choice(thai.VILLAGE_WORDS) if rng.random() < 0.8 else None,
         "province_code": district[:2], "district_code": district, "subdistrict_code": subdistrict,
-        "geopoint": _geopoint(rng) if rng.random() < 0.8 else None,
-        "residence_status": _weighted(rng, {"PRESENT": 0.95, "MOVED": 0.05}),
+        "geopoint": geopoint(rng) if rng.random() < 0.8 else None,
+        "residence_status": weighted(rng, {"PRESENT": 0.95, "MOVED": 0.05}),
         "guardian_relationship": guardian_rel,
         "guardian_name": None if guardian_rel == "SELF" else f"{guardian_first} {guardian_last}",
-        "guardian_phone": _phone(rng) if rng.random() < 0.85 else None,
-        "lives_with": _lives_with(rng, guardian_rel),
-        **_education(rng, ever, age_years, today),
+        "guardian_phone": phone(rng) if rng.random() < 0.85 else None,
+        "lives_with": lives_with(rng, guardian_rel),
+        **education(rng, ever, age_years, today),
         "urgent": rng.random() < 0.1,
-    }
-
-
-def _identifier(rng: random.Random, district: str) -> dict[str, Any]:
-    scheme = _weighted(rng, {"TH_PID": 0.85, "NONTHAI_PID": 0.05, "GCODE": 0.04,
-                             "NONE": 0.04, "UNKNOWN": 0.02})
-    if scheme == "GCODE":
-        return {"id_scheme": scheme, "g_code": "G" + "".join(rng.choices("0123456789", k=12)),
-                "nationality_status": _weighted(rng, {"MM": 4, "KH": 2, "LA": 1, "STATELESS": 2})}
-    if scheme in ("NONE", "UNKNOWN"):
-        status = {"STATELESS": 2, "PENDING": 2, "MM": 1} if scheme == "NONE" else {"TH": 3, "PENDING": 1}
-        return {"id_scheme": scheme, "nationality_status": _weighted(rng, status)}
-    tail = "".join(rng.choices("0123456789", k=5))
-    if scheme == "NONTHAI_PID":
-        first = _weighted(rng, {"0": 0.7, "7": 0.2, "6": 0.1})
-        # Stateless people surveyed under the 2005 Cabinet resolution carry 89 in digits 6–7.
-        body = first + district + ("89" if first == "0" else rng.choice(["00", "50", "55"])) + tail
-        status = {"STATELESS": 3, "PENDING": 2, "MM": 2} if first == "0" else {"MM": 3, "LA": 1, "KH": 1}
-    else:
-        first = _weighted(rng, {"1": 0.93, "2": 0.05, "5": 0.02})
-        body = first + district + "".join(rng.choices("0123456789", k=2)) + tail
-        status = {"TH": 1}
-    national_id = body + str(th_id_check_digit(body))
-    flaw = None
-    if first == "0" and rng.random() < 0.2:
-        # 0-series cards with a failing check digit are accepted after confirmation (§2.1).
-        national_id = body + str((th_id_check_digit(body) + rng.randint(1, 9)) % 10)
-        flaw = "check_digit_0_series"
-    elif first != "0" and rng.random() < 0.03:
-        # A mistyped 3rd digit slips past the check digit (weight 11 ≡ 0 mod 11).
-        wrong = rng.choice([d for d in "0123456789" if d != national_id[2]])
-        national_id = national_id[:2] + wrong + national_id[3:]
-        flaw = "digit3_mistyped"
-    return {"id_scheme": scheme, "national_id": national_id, "id_flaw": flaw,
-            "nationality_status": _weighted(rng, status)}
-
-
-def _prefix(rng: random.Random, sex: str, age: int) -> str:
-    if sex == "X":
-        return "OTHER"
-    if age < 15:
-        return "MSTR" if sex == "M" else "MISS_C"
-    if sex == "M":
-        return "MR"
-    return "MRS" if age >= 17 and rng.random() < 0.05 else "MS"
-
-
-def _house_no(rng: random.Random) -> str:
-    # Slash numbers (บ้านเลขที่ 9/9) are common and must stay text all the way through.
-    if rng.random() < 0.4:
-        return f"{rng.randint(1, 199)}/{rng.randint(1, 30)}"
-    return str(rng.randint(1, 350))
-
-
-def _phone(rng: random.Random) -> str:
-    return rng.choice(["08", "09", "06"]) + "".join(rng.choices("0123456789", k=8))
-
-
-def _geopoint(rng: random.Random) -> str:
-    lat = rng.uniform(*thai.REGION_LAT)
-    lon = rng.uniform(*thai.REGION_LON)
-    return f"{lat:.6f} {lon:.6f} {rng.uniform(0, 40):.1f} {rng.uniform(3, 18):.1f}"
-
-
-def _lives_with(rng: random.Random, guardian_rel: str) -> str:
-    return {
-        "GRANDPARENT": "GRANDPARENTS", "RELATIVE": "RELATIVES", "SIBLING": "RELATIVES",
-        "SELF": "ALONE", "FOSTER": "OTHER", "OTHER": "OTHER", "LEGAL_GUARDIAN": "RELATIVES",
-    }.get(guardian_rel) or _weighted(rng, {"BOTH_PARENTS": 0.45, "ONE_PARENT": 0.55})
-
-
-_LEVELS = ["KG", "P1", "P2", "P3", "P4", "P5", "P6", "M1", "M2", "M3", "M4", "M5", "M6"]
-_REASONS = {"POVERTY": 47, "FAMILY": 16, "PUSHED_OUT": 12, "NO_WELFARE": 9, "HEALTH": 6,
-            "JUSTICE": 5, "WORK": 8, "TRAVEL": 4, "MIGRATION": 5, "NO_DOCS": 3, "OTHER": 2}
-
-
-def _education(rng: random.Random, ever: bool, age: int, today: date) -> dict[str, Any]:
-    reasons = tuple(sorted(set(rng.choices(list(_REASONS), weights=list(_REASONS.values()),
-                                           k=rng.randint(1, 3)))))
-    if not ever:
-        return {"ever_enrolled": False, "oos_category": "NEVER", "leave_reasons": reasons}
-    category = _weighted(rng, {"DROPOUT": 0.55, "NOTCONT": 0.15, "ATRISK": 0.2, "NEET": 0.1})
-    if category == "NEET" and age < 15:
-        category = "DROPOUT"
-    reached = max(0, min(len(_LEVELS) - 1, age - 5 - rng.randint(0, 3)))
-    be_year = today.year + 543
-    left = None if category == "ATRISK" else max(2540, be_year - rng.randint(0, min(4, reached)))
-    return {
-        "ever_enrolled": True, "oos_category": category,
-        "highest_level": _LEVELS[rng.randint(0, reached)] if rng.random() < 0.1 else _LEVELS[reached],
-        "last_school": "โรงเรียน" + rng.choice(thai.SCHOOL_WORDS) if rng.random() < 0.8 else None,
-        "year_left_be": left, "leave_reasons": reasons,
     }
 
 
