@@ -107,9 +107,9 @@ def parse_form(data: bytes) -> FormDef:
     """Read an XForm as Central's Form.fromXml and getFormFields do."""
     root = parse_xml(data)
     model = _find(root, "head", "model") if root is not None else None
-    instance = next((c for c in children(model) if local(c) == "instance"), None) \
-        if model is not None else None
-    data_node = children(instance)[0] if instance is not None and children(instance) else None
+    instance = next((c for c in children(model) if local(c) == "instance" and children(c)),
+                    None) if model is not None else None
+    data_node = children(instance)[0] if instance is not None else None
     if root is None or model is None or data_node is None or not data_node.get("id"):
         raise problems.missing_parameter("formId")
     title = _find(root, "head", "title")
@@ -141,9 +141,9 @@ def set_version(xml: str, version: str) -> bytes:
     """Central's setVersion: rewrite the version attribute of the primary instance."""
     root = parse_xml(xml.encode("utf-8"))
     model = _find(root, "head", "model") if root is not None else None
-    instance = next((c for c in children(model) if local(c) == "instance"), None) \
-        if model is not None else None
-    if root is None or instance is None or not children(instance):
+    instance = next((c for c in children(model) if local(c) == "instance" and children(c)),
+                    None) if model is not None else None
+    if root is None or instance is None:
         raise problems.missing_parameter("formId")
     children(instance)[0].set("version", version)
     out: bytes = etree.tostring(root.getroottree(), xml_declaration=False, encoding="utf-8")
