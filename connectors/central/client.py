@@ -49,7 +49,7 @@ class CentralClient:
             central = PyodkCentralConfig(
                 base_url=self.config.base_url,
                 username=self.config.username,
-                password=self.config.password.get_secret_value(),
+                password=self.config.password_value(),
                 default_project_id=self.config.project_id,
             )
             self._pyodk = PyodkClient(

@@ -22,6 +22,14 @@ class CentralConfig(BaseModel):
     # Central's sessions last 24 h from login with no sliding; renew an hour early.
     session_lifetime: timedelta = timedelta(hours=23)
 
+    def password_value(self) -> str:
+        """The password in clear, for the login request only.
+
+        model_copy(update=...) skips validation, so a str may sit where SecretStr belongs.
+        """
+        password: SecretStr | str = self.password
+        return password.get_secret_value() if isinstance(password, SecretStr) else str(password)
+
     @field_validator("base_url")
     @classmethod
     def _strip_base_url(cls, value: str) -> str:

@@ -9,7 +9,12 @@ from urllib.parse import urlsplit
 
 import requests
 from requests import RequestException, Response
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, ProtocolError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+)
 
 from connectors.central.redaction import redact
 
@@ -161,15 +166,19 @@ def _describe_failure(exc: BaseException, timeout: float) -> tuple[str, str]:
         )
     if isinstance(exc, requests.exceptions.Timeout):
         return f"no answer within {timeout:g} s", "check the network, or raise the timeout"
-    for cause in _causes(exc):
-        if isinstance(cause, NameResolutionError | socket.gaierror):
-            return "its host name could not be resolved", "check ODK_CENTRAL_URL"
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused", start
-        if isinstance(cause, ConnectTimeoutError | TimeoutError):
-            return f"no answer within {timeout:g} s", "check the network, or raise the timeout"
-        if isinstance(cause, ConnectionResetError | ProtocolError):
-            return "the connection was dropped", start
+    causes = list(_causes(exc))
+    if any(isinstance(c, NameResolutionError | socket.gaierror) for c in causes):
+        return "its host name could not be resolved", "check ODK_CENTRAL_URL"
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connection refused", start
+    # urllib3's NewConnectionError subclasses ConnectTimeoutError: a refusal is not a timeout.
+    if any(
+        isinstance(c, ConnectTimeoutError | TimeoutError) and not isinstance(c, NewConnectionError)
+        for c in causes
+    ):
+        return f"no answer within {timeout:g} s", "check the network, or raise the timeout"
+    if any(isinstance(c, ConnectionResetError | ProtocolError) for c in causes):
+        return "the connection was dropped", start
     return "connection failed", start
 
 

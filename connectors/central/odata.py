@@ -19,7 +19,12 @@ def odata_timestamp(moment: datetime) -> str:
 
 
 def since_filter(since: datetime, overlap: timedelta) -> str:
-    """New or changed since `since - overlap`; updatedAt is null until the first edit or review."""
+    """New or changed since `since - overlap`; updatedAt is null until the first edit or review.
+
+    Central keeps microseconds but prints milliseconds, so `gt` a timestamp read from the feed
+    also matches the rows of that same millisecond: with the overlap, rows come again by design
+    and the caller's upsert by __id absorbs them.
+    """
     t = odata_timestamp(since - overlap)
     return f"{SUBMISSION_DATE} gt {t} or {UPDATED_AT} gt {t}"
 

@@ -98,7 +98,7 @@ class CentralSession(Session):
             base_url=config.base_url,
             api_version="v1",
             username=config.username,
-            password=config.password.get_secret_value(),
+            password=config.password_value(),
             cache_path=None,
         )
         self.config = config
@@ -196,7 +196,7 @@ class TokenAuth(AuthBase):
             response = self.session.call(
                 "POST",
                 self.session.urls.sessions,
-                json={"email": self.config.username, "password": self.config.password.get_secret_value()},
+                json={"email": self.config.username, "password": self.config.password_value()},
                 idempotent=True,
             )
             body = response.json() if response.content else {}

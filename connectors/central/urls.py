@@ -20,7 +20,6 @@ class URLs:
     draft: str = "projects/{project_id}/forms/{form_id}/draft"
     draft_attachment: str = "projects/{project_id}/forms/{form_id}/draft/attachments/{name}"
     draft_publish: str = "projects/{project_id}/forms/{form_id}/draft/publish"
-    form_role: str = "projects/{project_id}/forms/{form_id}/assignments/{role_id}"
     form_role_actor: str = "projects/{project_id}/forms/{form_id}/assignments/{role_id}/{actor_id}"
     app_users: str = "projects/{project_id}/app-users"
     submissions: str = "projects/{project_id}/forms/{form_id}/submissions"
