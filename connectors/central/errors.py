@@ -122,6 +122,8 @@ def error_from_response(response: Response, *, server: str, username: str) -> Ce
     path = _path_of(response.url or "")
     status = response.status_code
     code = parse_central_code(response)
+    if code is not None and code == status:
+        code = None  # a bare "503" code says nothing the status does not
     detail = central_message(response)
     if status == 401 and method == "POST" and path.rstrip("/").endswith("/v1/sessions"):
         return CentralAuthError(

@@ -33,7 +33,7 @@ from connectors.central.urls import URLs
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-RETRY_AFTER_MAX_SECONDS = 300  # a Retry-After longer than this is a maintenance window: fail
+RETRY_AFTER_MAX_SECONDS = 300  # a longer Retry-After (a maintenance window) is cut to this
 # A request that never reached an HTTP answer (refused, dropped, timed out) after the retries.
 _TRANSPORT_ERRORS = (
     requests.exceptions.ConnectionError,
