@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -35,7 +36,13 @@ class RequestRecord:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    wbufsize = -1  # headers and body leave in one write; http.server flushes per request
     sandbox: CentralSandbox
+
+    def setup(self) -> None:
+        super().setup()
+        # Small writes must not wait on delayed ACKs (keep-alive clients would stall 40 ms).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the request log file records every request instead."""

@@ -46,6 +46,8 @@ def _resolve(node: Any, depth: int = 0) -> Any:
            if k not in ("example", "examples", "nullable")}
     if isinstance(out.get("type"), str):
         out["type"] = [out["type"], "null"]
+    if isinstance(out.get("enum"), list) and "null" in out["enum"]:
+        out["enum"] = [*out["enum"], None]  # the spec writes JSON null as the string 'null'
     return out
 
 
