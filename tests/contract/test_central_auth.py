@@ -11,7 +11,7 @@ from central_contract import Target, submission_xml
 
 from connectors.central.client import CentralClient
 from connectors.central.config import CentralConfig
-from connectors.central.errors import CentralAuthError, CentralUnreachable
+from connectors.central.errors import CentralAuthError, CentralError, CentralUnreachable
 from connectors.central.session import CentralSession
 
 
@@ -119,3 +119,12 @@ def wrong_password_client(config: CentralConfig) -> CentralClient:
 
 def caught_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return list(caplog.records)
+
+
+def test_pyodk_services_share_the_session_and_raise_our_errors(client: CentralClient, deployed_form) -> None:
+    form_id = deployed_form("pyodk")
+    assert form_id in [f.xmlFormId for f in client.pyodk.forms.list()]
+    with pytest.raises(CentralError) as caught:
+        client.pyodk.forms.get(form_id + "_absent")
+    assert caught.value.status_code == 404
+    assert client.session.auth.logins == 1
