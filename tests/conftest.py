@@ -72,3 +72,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture
 def database_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
+
+
+# The local Central fixture (module-scoped) for the integration, CLI and Dagster tests.
+from tests.support.local_central import central  # noqa: E402,F401

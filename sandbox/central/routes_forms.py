@@ -24,6 +24,7 @@ from sandbox.central.router import Request, Response, Router, json_response, suc
 from sandbox.central.xforms import odata_fields
 
 _BASE = r"/projects/(?P<projectId>[^/]+)/forms/(?P<xmlFormId>[^/]+?)"
+_VERSION = _BASE + r"/versions/(?P<version>[^/]+?)"
 
 
 def _attachment_json(row: sqlite3.Row) -> dict[str, Any]:
@@ -39,6 +40,13 @@ def _attachment_json(row: sqlite3.Row) -> dict[str, Any]:
     return out
 
 
+def _which(req: Request) -> str:
+    """Which definition a route reads: the draft, one published version, or the current one."""
+    if "version" in req.params:
+        return "version"
+    return req.params.get("which", "any")
+
+
 def register(router: Router, ctx: Context) -> None:
     def extended(req: Request) -> bool:
         return (req.header("x-extended-metadata") or "").lower() == "true"
@@ -49,6 +57,12 @@ def register(router: Router, ctx: Context) -> None:
         form = form_or_404(ctx, req.params["projectId"], req.params["xmlFormId"])
         if which == "draft":
             defn = def_or_404(ctx, form["draft_def_id"])
+        elif which == "version":
+            # Central: /versions/{version}/… reads one published version, by its version string.
+            found = ctx.store.one(
+                "SELECT * FROM form_defs WHERE form_id = ? AND version = ? AND published_at IS "
+                "NOT NULL ORDER BY id DESC", (form["id"], req.params["version"]))
+            defn = def_or_404(ctx, found["id"] if found else None)
         else:
             found = shown_def(ctx, form)
             defn = def_or_404(ctx, found["id"] if found else None)
@@ -81,13 +95,17 @@ def register(router: Router, ctx: Context) -> None:
                              else form_json(form, defn))
 
     def form_xml(req: Request) -> Response:
-        _, defn = readable(req, req.params.get("which", "any"))
+        _, defn = readable(req, _which(req))
         return xml_response(defn["xml"])
 
     def fields(req: Request) -> Response:
-        _, defn = readable(req, req.params.get("which", "any"))
+        _, defn = readable(req, _which(req))
         found = fields_of(defn)
         return json_response(odata_fields(found) if req.flag("odata") else found)
+
+    def get_form_version(req: Request) -> Response:
+        form, defn = readable(req, "version")
+        return json_response(form_json(form, defn))
 
     def get_draft(req: Request) -> Response:
         form, defn = readable(req, "draft")
@@ -115,13 +133,13 @@ def register(router: Router, ctx: Context) -> None:
         return json_response([form_json(form, d) for d in defs])
 
     def attachments(req: Request) -> Response:
-        _, defn = readable(req, req.params.get("which", "any"))
+        _, defn = readable(req, _which(req))
         rows = ctx.store.all("SELECT * FROM form_attachments WHERE form_def_id = ? ORDER BY "
                              "name", (defn["id"],))
         return json_response([_attachment_json(r) for r in rows])
 
     def attachment(req: Request) -> Response:
-        _, defn = readable(req, req.params.get("which", "any"))
+        _, defn = readable(req, _which(req))
         row = ctx.store.one("SELECT * FROM form_attachments WHERE form_def_id = ? AND name = ?",
                             (defn["id"], req.params["name"]))
         if row is None or row["content"] is None:
@@ -157,6 +175,11 @@ def register(router: Router, ctx: Context) -> None:
     router.add("GET", _BASE + r"/(?P<which>draft)/attachments", attachments)
     router.add("GET", _BASE + r"/(?P<which>draft)/attachments/(?P<name>[^/]+)", attachment)
     router.add("POST", _BASE + r"/draft/attachments/(?P<name>[^/]+)", upload_attachment)
+    router.add("GET", _VERSION + r"\.xml", form_xml)
+    router.add("GET", _VERSION + r"/fields", fields)
+    router.add("GET", _VERSION + r"/attachments", attachments)
+    router.add("GET", _VERSION + r"/attachments/(?P<name>[^/]+)", attachment)
+    router.add("GET", _VERSION, get_form_version)
     router.add("GET", _BASE + r"/fields", fields)
     router.add("GET", _BASE + r"/versions", versions)
     router.add("GET", _BASE + r"/attachments", attachments)

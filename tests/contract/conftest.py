@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from central_contract import Target, real_central_config, start_sandbox, unique_form_id, write_xlsform
+from tests.contract.central_contract import Target, real_central_config, start_sandbox, unique_form_id, write_xlsform
 
 from connectors.central.client import CentralClient
 from connectors.central.config import CentralConfig

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from central_contract import Target, submission_xml
+from tests.contract.central_contract import Target, submission_xml
 
 from connectors.central.client import CentralClient
 from connectors.central.errors import INSTANCE_EXISTS, CentralAuthError, CentralError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from central_contract import Target, unique_form_id, write_media_csv, write_requests, write_xlsform
+from tests.contract.central_contract import Target, unique_form_id, write_media_csv, write_requests, write_xlsform
 
 from connectors.central.client import CentralClient
 from connectors.central.deploy import FormVersionNotRaised

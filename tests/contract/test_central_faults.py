@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from central_contract import Target, submission_xml
+from tests.contract.central_contract import Target, submission_xml
 
 from connectors.central.client import CentralClient
 from connectors.central.config import CentralConfig

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from central_contract import (
+from tests.contract.central_contract import (
     Target,
     start_sandbox,
     submission_xml,

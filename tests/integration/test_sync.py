@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from orchestration.pipeline import sync_central
-from tests.integration.conftest import LocalCentral
+from tests.support.local_central import LocalCentral
 from warehouse.models import Submission, SubmissionVersion
 from warehouse.status import form_status
 
@@ -61,7 +61,9 @@ def test_first_sync_holds_every_submission_and_a_second_asks_only_for_changes(
     assert first.mode == "full" and first.in_sync
     central.server.clear_request_log()
     second = _sync(central, engine)
-    assert (second.mode, second.fetched, second.new_versions) == ("incremental", 0, 0)
+    # Only the overlap window (the last seconds before the newest row) is read again, and unchanged.
+    assert (second.mode, second.new_submissions, second.new_versions) == ("incremental", 0, 0)
+    assert second.fetched <= second.source_count
     odata = [r for r in central.server.request_log if ".svc/Submissions" in r.path]
     assert odata and all("__system/submissionDate gt" in _unquote(r.query) for r in odata
                          if "$top=0" not in _unquote(r.query))
@@ -120,21 +122,44 @@ def test_a_sync_that_dies_midway_is_completed_exactly_by_the_next(
 def test_malformed_submissions_are_stored_flagged_and_do_not_stop_the_sync(
     central: LocalCentral, engine: Engine
 ) -> None:
+    """Central accepts these; the sync keeps each one as received and flags what its feed shows.
+
+    Central's OData drops unknown elements and renders absent ones (and non-numeric integers) as
+    null, so those two are stored unflagged here; a missing instanceID and a value of the wrong
+    shape are visible and flagged as errors.
+    """
     version = _version(central)
-    child = generate_children(1, seed=5)[0]
-    accepted = []
+    child = next(c for c in generate_children(20, seed=5) if c.consent_ok and c.birth_date)
+    sent = {}
     with central.client() as client:
-        for kind in ("unknown_field", "missing_field", "wrong_type", "missing_instance_id"):
-            xml = malformed_registration_xml(kind, child, form_version=version,
-                                             instance_id=f"uuid:{uuid.uuid4()}")
-            result = client.submit_rest(FORM, xml)
-            accepted.append((kind, result))
-    good = _submit(central, 3, seed=6)
+        for kind in ("unknown_field", "missing_required", "missing_instance_id"):
+            instance_id = f"uuid:{uuid.uuid4()}"
+            client.submit_rest(FORM, malformed_registration_xml(
+                kind, child, form_version=version, instance_id=instance_id))
+            sent[kind] = instance_id
+        instance_id = f"uuid:{uuid.uuid4()}"
+        good = registration_xml(child, form_version=version, instance_id=instance_id).decode()
+        day = child.birth_date.isoformat()
+        bad_date = good.replace(f">{day}<", f">{day[8:]}/{day[5:7]}/{int(day[:4]) + 543}<", 1)
+        assert bad_date != good
+        client.submit_rest(FORM, bad_date.encode())
+        sent["wrong_date"] = instance_id
+    good_ids = _submit(central, 3, seed=6)
     result = _sync(central, engine)
-    assert set(good) <= _held(engine) and result.in_sync
+    assert result.in_sync and set(good_ids) <= _held(engine)
     with Session(engine) as session:
-        flagged = session.exec(select(Submission).where(col(Submission.has_errors))).all()
-    assert any(i["code"] == "wrong_type" for s in flagged for i in s.issues)
+        rows = session.exec(select(Submission).where(col(Submission.form_id) == FORM)).all()
+    by_instance = {r.instance_id: r for r in rows}
+    codes = {kind: [i["code"] for i in by_instance[iid].issues]
+             for kind, iid in sent.items() if iid in by_instance}
+    assert codes["wrong_date"] == ["wrong_type"] and by_instance[sent["wrong_date"]].has_errors
+    assert codes["unknown_field"] == [] and codes["missing_required"] == []
+    without_id = [r for r in rows if r.instance_id is None]
+    assert without_id and all([i["code"] for i in r.issues] == ["missing_instance_id"]
+                              and r.has_errors for r in without_id)
+    with Session(engine) as session:
+        (status,) = [r for r in form_status(session) if r["form_id"] == FORM]
+    assert status["quarantined"] >= 2 and status["in_sync"]
 
 
 def _unquote(text: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import ADMIN, LocalCentral
+from tests.support.local_central import ADMIN, LocalCentral
 
 
 def odksync(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 from orchestration.assets.raw import central_submissions
 from orchestration.definitions import defs
 from orchestration.resources import CentralResource, SettingsResource, WarehouseResource
-from tests.integration.conftest import ADMIN, LocalCentral
+from tests.support.local_central import ADMIN, LocalCentral
 from warehouse.models import Submission
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from central_helpers import login, start, visit_form
+from tests.sandbox.central_helpers import login, start, visit_form
 
 from sandbox.central import CentralSandbox
 

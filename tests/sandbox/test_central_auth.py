@@ -6,8 +6,8 @@ import base64
 from datetime import timedelta
 
 import requests
-from central_helpers import EMAIL, PASSWORD, submit, visit_xml
-from central_openapi import check, check_error
+from tests.sandbox.central_helpers import EMAIL, PASSWORD, submit, visit_xml
+from tests.sandbox.central_openapi import check, check_error
 
 from sandbox.central import CentralSandbox
 

@@ -7,8 +7,8 @@ import io
 
 import openpyxl
 import requests
-from central_helpers import visit_form
-from central_openapi import check, check_error
+from tests.sandbox.central_helpers import visit_form
+from tests.sandbox.central_openapi import check, check_error
 
 from sandbox.central import CentralSandbox
 

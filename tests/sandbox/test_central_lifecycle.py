@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import requests
-from central_helpers import PASSWORD, login, start, submit, visit_form, visit_xml
+from tests.sandbox.central_helpers import PASSWORD, login, start, submit, visit_form, visit_xml
 
 from sandbox.central import CentralSandbox
 

@@ -6,8 +6,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
-from central_helpers import login, start, submit, visit_xml
-from central_openapi import check, check_error
+from tests.sandbox.central_helpers import login, start, submit, visit_xml
+from tests.sandbox.central_openapi import check, check_error
 
 from sandbox.central import CentralSandbox
 
@@ -95,7 +95,7 @@ def test_paging_follows_next_link_on_the_configured_domain(
     with start(tmp_path / "c", domain="https://central.example.org") as sb:
         admin = login(sb)
         project = admin.post(f"{sb.url}/v1/projects", json={"name": "P"}).json()["id"]
-        from central_helpers import visit_form
+        from tests.sandbox.central_helpers import visit_form
         admin.post(f"{sb.url}/v1/projects/{project}/forms?publish=true", data=visit_form(),
                    headers={"Content-Type": "application/xml"})
         expected = {f"uuid:p-{i}" for i in range(2500)}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import requests
-from central_helpers import submit, visit_xml
-from central_openapi import check, check_error
+from tests.sandbox.central_helpers import submit, visit_xml
+from tests.sandbox.central_openapi import check, check_error
 
 from sandbox.central import CentralSandbox
 

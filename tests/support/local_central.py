@@ -1,4 +1,4 @@
-"""A started local Central with the registration form deployed, for pipeline-level tests."""
+"""A started local Central with the programme forms deployed, for pipeline-level tests."""
 
 from __future__ import annotations
 
