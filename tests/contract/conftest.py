@@ -7,10 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.contract.central_contract import Target, real_central_config, start_sandbox, unique_form_id, write_xlsform
 
 from connectors.central.client import CentralClient
 from connectors.central.config import CentralConfig
+from tests.contract.central_contract import (
+    Target,
+    real_central_config,
+    start_sandbox,
+    unique_form_id,
+    write_xlsform,
+)
 
 
 @pytest.fixture(scope="session")

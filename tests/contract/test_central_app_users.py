@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from tests.contract.central_contract import Target, submission_xml
 
 from connectors.central.client import CentralClient
 from connectors.central.errors import INSTANCE_EXISTS, CentralAuthError, CentralError
+from tests.contract.central_contract import Target, submission_xml
 
 
 def test_ensure_project_is_idempotent(client: CentralClient, target: Target) -> None:

@@ -7,12 +7,12 @@ import socket
 from datetime import timedelta
 
 import pytest
-from tests.contract.central_contract import Target, submission_xml
 
 from connectors.central.client import CentralClient
 from connectors.central.config import CentralConfig
 from connectors.central.errors import CentralAuthError, CentralError, CentralUnreachable
 from connectors.central.session import CentralSession
+from tests.contract.central_contract import Target, submission_xml
 
 
 def logins(target: Target, since: int = 0) -> int:

@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.contract.central_contract import Target, unique_form_id, write_media_csv, write_requests, write_xlsform
 
 from connectors.central.client import CentralClient
 from connectors.central.deploy import FormVersionNotRaised
+from tests.contract.central_contract import (
+    Target,
+    unique_form_id,
+    write_media_csv,
+    write_requests,
+    write_xlsform,
+)
 
 
 def log_position(target: Target) -> int:

@@ -7,11 +7,11 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from tests.contract.central_contract import Target, submission_xml
 
 from connectors.central.client import CentralClient
 from connectors.central.config import CentralConfig
 from connectors.central.errors import CentralError, CentralUnreachable
+from tests.contract.central_contract import Target, submission_xml
 
 
 @pytest.fixture

@@ -8,6 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
+from connectors.central.client import CentralClient
+from connectors.central.config import CentralConfig
+from connectors.central.errors import UNSUPPORTED_FILTER, CentralError
 from tests.contract.central_contract import (
     Target,
     start_sandbox,
@@ -15,10 +19,6 @@ from tests.contract.central_contract import (
     unique_form_id,
     write_xlsform,
 )
-
-from connectors.central.client import CentralClient
-from connectors.central.config import CentralConfig
-from connectors.central.errors import UNSUPPORTED_FILTER, CentralError
 
 BULK = 1_200
 
