@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -19,8 +19,11 @@ _ODATA_KEYS = ("__id", "__system")
 class FieldLike(Protocol):
     """What a form field looks like for these checks (a source's field description)."""
 
-    path: str
-    type: str
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def type(self) -> str: ...
 
 
 class Issue(BaseModel):
@@ -60,67 +63,79 @@ _TYPE_CHECKS: dict[str, Any] = {
 }
 
 
-def _lookup(data: Mapping[str, Any], path: str) -> tuple[bool, Any]:
-    """(present, value) for a `/group/field` path in nested objects."""
-    node: Any = data
-    for part in path.strip("/").split("/"):
-        if not isinstance(node, Mapping) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
-
-
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+class FormChecker:
+    """A form version's fields compiled once, so each row is checked in one walk of its data."""
+
+    def __init__(self, fields: Sequence[FieldLike], *, instance_path: str = "/meta/instanceID") -> None:
+        self.instance_path = instance_path
+        self.repeats = tuple(f.path for f in fields if f.type == "repeat")
+        self.structures = {f.path for f in fields if f.type == "structure"}
+        self.checks = {f.path: (f.type, _TYPE_CHECKS.get(f.type)) for f in fields
+                       if f.type not in ("structure", "repeat")}
+
+    def check(self, data: Mapping[str, Any]) -> list[Issue]:
+        issues = _instance_issues(data, self.instance_path)
+        for path, value in _leaves(data, "", self.structures):
+            typed = self.checks.get(path)
+            if typed is None:
+                if path not in self.repeats and path not in self.structures:
+                    issues.append(Issue(
+                        code="unknown_field", severity="warning", field=path,
+                        message=f"Field {path} is not in this version of the form; it is kept as "
+                        "received but nothing downstream reads it.",
+                    ))
+                continue
+            kind, check = typed
+            if value is not None and check is not None and not check(value):
+                issues.append(Issue(
+                    code="wrong_type", severity="error", field=path, found=_short(value),
+                    expected=kind,
+                    message=f"Field {path} holds {_short(value)} where the form expects a {kind}; "
+                    "correct it at the source (edit the submission) and sync again.",
+                ))
+        return issues
 
 
 def check_submission(
     data: Mapping[str, Any], fields: Sequence[FieldLike] | None, *, instance_path: str = "/meta/instanceID"
 ) -> list[Issue]:
     """Every mismatch between a submission's data and its form's fields (None: form unknown)."""
-    issues: list[Issue] = []
-    present, instance_id = _lookup(data, instance_path)
-    if not present or not instance_id:
-        issues.append(Issue(
-            code="missing_instance_id", severity="error", field=instance_path,
-            message="The submission has no meta/instanceID, so its versions cannot be told apart; "
-            "ask the enumerator to resend it from ODK Collect or fix the form's metadata.",
-        ))
     if fields is None:
-        return issues
-    repeat_paths = [f.path for f in fields if f.type == "repeat"]
-    known = {f.path for f in fields}
-    for field in fields:
-        if field.type in ("structure", "repeat") or any(
-            field.path.startswith(r + "/") for r in repeat_paths
-        ):
-            continue
-        found, value = _lookup(data, field.path)
-        check = _TYPE_CHECKS.get(field.type)
-        if found and value is not None and check is not None and not check(value):
-            issues.append(Issue(
-                code="wrong_type", severity="error", field=field.path, found=_short(value),
-                expected=field.type,
-                message=f"Field {field.path} holds {_short(value)} where the form expects a "
-                f"{field.type}; correct it at the source (edit the submission) and sync again.",
-            ))
-    for path in _leaf_paths(data, prefix=""):
-        if path not in known and not any(path.startswith(r + "/") for r in repeat_paths):
-            issues.append(Issue(
-                code="unknown_field", severity="warning", field=path,
-                message=f"Field {path} is not in this version of the form; it is kept as received "
-                "but nothing downstream reads it.",
-            ))
-    return issues
+        return _instance_issues(data, instance_path)
+    return FormChecker(fields, instance_path=instance_path).check(data)
 
 
-def _leaf_paths(data: Mapping[str, Any], prefix: str) -> Iterable[str]:
-    for key, value in data.items():
-        if key in _ODATA_KEYS or "@odata" in key:
-            continue
-        path = f"{prefix}/{key}"
-        if isinstance(value, Mapping) and "coordinates" not in value:
-            yield from _leaf_paths(value, path)
-        elif not isinstance(value, list):
-            yield path
+def _instance_issues(data: Mapping[str, Any], instance_path: str) -> list[Issue]:
+    node: Any = data
+    for part in instance_path.strip("/").split("/"):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    if node:
+        return []
+    return [Issue(
+        code="missing_instance_id", severity="error", field=instance_path,
+        message="The submission has no meta/instanceID, so its versions cannot be told apart; "
+        "ask the enumerator to resend it from ODK Collect or fix the form's metadata.",
+    )]
+
+
+def _leaves(data: Mapping[str, Any], prefix: str, structures: set[str]) -> list[tuple[str, Any]]:
+    """(path, value) of every value outside repeats; a group's keys are walked, not reported."""
+    # Hot path (every row of every sync): plain dicts from JSON, an explicit stack, no generators.
+    found: list[tuple[str, Any]] = []
+    stack: list[tuple[str, Mapping[str, Any]]] = [(prefix, data)]
+    while stack:
+        base, node = stack.pop()
+        for key, value in node.items():
+            if key in _ODATA_KEYS or "@odata" in key:
+                continue
+            path = f"{base}/{key}"
+            if type(value) is dict and (path in structures or "coordinates" not in value):
+                stack.append((path, value))
+            else:
+                found.append((path, value))  # a list is a repeat, checked by its own table's schema
+    return found

@@ -49,7 +49,8 @@ class SubmissionVersion(SQLModel, table=True):
     received_at: datetime
 
 
-# The current state of every submission seen at a source, one row per submission.
+# The current state of every submission seen at a source, one row per submission; its content is
+# the version it points at (kept once, in the history).
 class Submission(SQLModel, table=True):
     __tablename__ = "raw_submission"
     __table_args__ = (
@@ -71,7 +72,7 @@ class Submission(SQLModel, table=True):
     review_state: str | None = Field(default=None, max_length=32)
     deleted_at: datetime | None = None
     form_version: str | None = Field(default=None, max_length=128)
-    payload: dict[str, Any] = json_column()
+    version_id: int = Field(foreign_key="raw_submission_version.id")
     issues: list[dict[str, Any]] = json_column()
     has_errors: bool = False
     first_seen_at: datetime

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select, update
-from sqlmodel import Session, col
+from sqlalchemy import insert, update
+from sqlmodel import Session, col, select
 
-from warehouse.checks import FieldLike, check_submission
+from warehouse.checks import FieldLike, FormChecker, check_submission
 from warehouse.models import Submission, SubmissionVersion
 
 
@@ -65,12 +65,12 @@ def store_page(
     source: str,
     project_id: str,
     form_id: str,
-    fields_for: Any,
+    checker_for: Callable[[str | None], FormChecker | None],
     now: datetime,
 ) -> PageResult:
     """Append changed versions and replace current rows; the caller commits once per page.
 
-    `fields_for(form_version)` returns that version's fields, or None when they are unknown.
+    `checker_for(form_version)` returns that version's checker, or None when its fields are unknown.
     Writing is idempotent: a submission whose content is already current writes nothing.
     """
     result = PageResult(fetched=len(submissions))
@@ -87,11 +87,12 @@ def store_page(
                 col(Submission.form_id) == form_id,
                 col(Submission.submission_id).in_(list(by_id)),
             )
-        ).scalars()
+        )
     }
     versions: list[dict[str, Any]] = []
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    targets: list[dict[str, Any]] = []  # the current row each new version belongs to, in order
     for submission_id, sub in by_id.items():
         system = sub.system
         stamps = [d for d in (system.submission_date, system.updated_at) if d is not None]
@@ -102,9 +103,9 @@ def store_page(
         if current is not None and current.content_hash == digest:
             result.unchanged += 1
             continue
-        issues = [i.model_dump(exclude_none=True) for i in check_submission(
-            sub.data, fields_for(system.form_version)
-        )]
+        checker = checker_for(system.form_version)
+        found = checker.check(sub.data) if checker else check_submission(sub.data, None)
+        issues = [i.model_dump(exclude_none=True) for i in found]
         has_errors = any(i["severity"] == "error" for i in issues)
         if issues:
             result.flagged += 1
@@ -118,22 +119,32 @@ def store_page(
             "review_state": system.review_state,
             "deleted_at": system.deleted_at,
             "form_version": system.form_version,
-            "payload": dict(sub.raw),
             "issues": issues,
         }
         key = {"source": source, "project_id": project_id, "form_id": form_id,
                "submission_id": submission_id}
-        versions.append({**key, **common, "version_no": version_no, "received_at": now})
+        versions.append({**key, **common, "version_no": version_no, "received_at": now,
+                         "payload": dict(sub.raw)})
         if current is None:
             result.new_submissions += 1
-            inserts.append({**key, **common, "version_count": 1, "has_errors": has_errors,
-                            "first_seen_at": now, "last_changed_at": now})
+            target = {**key, **common, "version_count": 1, "has_errors": has_errors,
+                      "first_seen_at": now, "last_changed_at": now}
+            inserts.append(target)
         else:
-            updates.append({"id": current.id, **common, "version_count": version_no,
-                            "has_errors": has_errors, "last_changed_at": now})
+            target = {"id": current.id, **common, "version_count": version_no,
+                      "has_errors": has_errors, "last_changed_at": now}
+            updates.append(target)
+        targets.append(target)
     result.new_versions = len(versions)
     if versions:
-        session.execute(insert(SubmissionVersion), versions)
+        ids = session.execute(
+            insert(SubmissionVersion).returning(
+                col(SubmissionVersion.id), sort_by_parameter_order=True
+            ),
+            versions,
+        ).scalars().all()
+        for row, version_id in zip(targets, ids, strict=True):
+            row["version_id"] = version_id
     if inserts:
         session.execute(insert(Submission), inserts)
     if updates:

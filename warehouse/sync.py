@@ -9,8 +9,9 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
-from warehouse.checks import FieldLike
+from warehouse.checks import FieldLike, FormChecker
 from warehouse.models import FormSchema, SyncRun, SyncState
+from warehouse.prefetch import prefetched
 from warehouse.raw import SubmissionLike, fields_from_rows, store_page
 from warehouse.status import warehouse_count
 from warehouse.upsert import upsert
@@ -92,8 +93,9 @@ def sync_form(
 
     def pull(window_start: datetime | None) -> datetime | None:
         latest = None
-        for page in client.iter_submission_pages(form_id, since=window_start, overlap=overlap):
-            stored = store_page(session, page.submissions, **key, fields_for=schemas.fields,
+        pages = client.iter_submission_pages(form_id, since=window_start, overlap=overlap)
+        for page in prefetched(pages):
+            stored = store_page(session, page.submissions, **key, checker_for=schemas.checker,
                                 now=clock())
             run.pages += 1
             run.fetched += stored.fetched
@@ -161,13 +163,14 @@ class _SchemaCache:
                  form_id: str, clock: Callable[[], datetime]) -> None:
         self._client, self._session, self._clock = client, session, clock
         self._key = {"source": source, "project_id": project_id, "form_id": form_id}
-        self._cache: dict[str, list[Any] | None] = {}
+        self._cache: dict[str, FormChecker | None] = {}
 
-    def fields(self, version: str | None) -> list[Any] | None:
+    def checker(self, version: str | None) -> FormChecker | None:
         if version is None:
             return None
         if version not in self._cache:
-            self._cache[version] = fields_from_rows(self._load(version))
+            fields = fields_from_rows(self._load(version))
+            self._cache[version] = FormChecker(fields) if fields is not None else None
         return self._cache[version]
 
     def _load(self, version: str) -> list[dict[str, Any]] | None:
