@@ -24,8 +24,9 @@ db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
 app.add_typer(forms_app, name="forms")
 app.add_typer(db_app, name="db")
 
-console = Console()
-errors = Console(stderr=True)
+# Tables stay readable when the output is a file or a CI log (rich assumes 80 columns there).
+console = Console(width=None if sys.stdout.isatty() else 120)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 T = TypeVar("T")
 
 
@@ -132,10 +133,9 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Same seed, same submissions: a rerun adds nothing.")] = 2026,
 ) -> None:
     """Simulated enumerators submit registrations through the OpenRosa API, as ODK Collect does."""
-    from simulation.submitter import simulate as run_simulation
-
     from orchestration.central import central_client
     from orchestration.progress import progress_bar
+    from simulation.submitter import simulate as run_simulation
 
     def work(settings: Settings) -> None:
         with central_client(settings) as (client, _), progress_bar(console, "submitting") as tick:
@@ -157,6 +157,7 @@ def sync(
         errors.print(f"error: syncing from {source!r} is not built yet; use --source central.")
         raise typer.Exit(2)
     from orchestration.central import central_client
+    from orchestration.demo import describe_sync
     from orchestration.pipeline import sync_central
     from orchestration.progress import form_progress
 
@@ -166,9 +167,8 @@ def sync(
             results = sync_central(client, project_id, engine, form_ids=form, full=full,
                                    progress=tick)
         for r in results:
-            console.print(f"{r.form_id}: {r.mode}, fetched {r.fetched} in {r.pages} page(s), "
-                          f"{r.new_submissions} new, {r.new_versions - r.new_submissions} changed, "
-                          f"{r.flagged} flagged; {r.warehouse_count}/{r.source_count} held"
+            console.print(f"{r.form_id}: {describe_sync(r)}, {r.flagged} flagged; "
+                          f"{r.warehouse_count}/{r.source_count} held"
                           f"{'' if r.in_sync else ' [yellow](not in sync)[/]'}")
 
     _run(work)
@@ -200,7 +200,7 @@ def status_table(rows: list[dict[str, Any]]) -> Table:
         table.add_column(header, justify="right" if header.startswith(("at", "in w", "quar")) else "left")
     for r in rows:
         table.add_row(r["source"], r["form_id"], str(r["source_count"]), str(r["warehouse_count"]),
-                      str(r["quarantined"]), r["last_sync"] or "never",
+                      str(r["quarantined"]), (r["last_sync"] or "never")[:19].replace("T", " "),
                       "[green]yes[/]" if r["in_sync"] else "[red]no[/]")
     return table
 

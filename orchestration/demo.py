@@ -14,15 +14,15 @@ from orchestration.progress import form_progress, progress_bar
 from orchestration.settings import Settings
 from warehouse.db import ensure_schema, make_engine, session_scope
 from warehouse.status import form_status
+from warehouse.sync import SyncResult
 
 REQUEST_LOG = "central-requests.log"
 
 
 def run_demo(settings: Settings, *, console: Console, children: int, seed: int) -> list[dict[str, Any]]:
     """Deploy, simulate field work, sync and summarise; a second run changes nothing."""
-    from simulation.submitter import simulate
-
     from orchestration.cli import status_table
+    from simulation.submitter import simulate
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.odksync_secret()  # generated once, kept owner-only, never printed
@@ -44,8 +44,7 @@ def run_demo(settings: Settings, *, console: Console, children: int, seed: int) 
         with form_progress(console) as tick:
             results = sync_central(client, project_id, engine, progress=tick)
         for r in results:
-            console.print(f"  sync {r.form_id}: {r.mode}, fetched {r.fetched}, "
-                          f"{r.new_submissions} new, {r.new_versions - r.new_submissions} changed")
+            console.print(f"  sync {r.form_id}: {describe_sync(r)}")
         if settings.uses_local_central:
             console.print("  the sync asked the server for:")
             for line in requests_since(log, offset):
@@ -54,6 +53,17 @@ def run_demo(settings: Settings, *, console: Console, children: int, seed: int) 
         rows = form_status(session)
     console.print(status_table(rows))
     return rows
+
+
+def describe_sync(result: SyncResult) -> str:
+    """One line a data manager reads: what the sync fetched and what it changed."""
+    changed = result.new_versions - result.new_submissions
+    held = result.fetched - result.new_versions
+    text = (f"{result.mode}, {result.pages} page(s), {result.new_submissions} new, {changed} changed")
+    if held:
+        text += f", {held} re-read unchanged (the overlap window)" if result.mode == "incremental" \
+            else f", {held} already held"
+    return text
 
 
 def requests_since(log: Path, offset: int) -> list[str]:

@@ -6,18 +6,17 @@ so these resources read the environment at execution time through the same `Sett
 CLI uses. Secrets therefore never enter Dagster's run config and never appear in its UI.
 """
 
-from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dagster as dg
-from connectors.central.client import CentralClient
 from pydantic import PrivateAttr
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from connectors.central.client import CentralClient
 from orchestration.central import central_client
 from orchestration.settings import Settings
 from warehouse.db import ensure_schema, make_engine, session_scope

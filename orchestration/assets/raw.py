@@ -1,6 +1,5 @@
 """Raw layer assets: every submission of every programme form, as received from the field."""
 
-from __future__ import annotations
 
 import dagster as dg
 

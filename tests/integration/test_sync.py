@@ -6,11 +6,11 @@ import uuid
 from typing import Any
 
 import pytest
-from simulation.generator import generate_children, malformed_registration_xml, registration_xml
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from orchestration.pipeline import sync_central
+from simulation.generator import generate_children, malformed_registration_xml, registration_xml
 from tests.support.local_central import LocalCentral
 from warehouse.models import Submission, SubmissionVersion
 from warehouse.status import form_status

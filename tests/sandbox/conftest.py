@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from tests.sandbox.central_helpers import login, start, visit_form
 
 from sandbox.central import CentralSandbox
+from tests.sandbox.central_helpers import login, start, visit_form
 
 
 @pytest.fixture

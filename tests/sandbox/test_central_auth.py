@@ -6,10 +6,10 @@ import base64
 from datetime import timedelta
 
 import requests
-from tests.sandbox.central_helpers import EMAIL, PASSWORD, submit, visit_xml
-from tests.sandbox.central_openapi import check, check_error
 
 from sandbox.central import CentralSandbox
+from tests.sandbox.central_helpers import EMAIL, PASSWORD, submit, visit_xml
+from tests.sandbox.central_openapi import check, check_error
 
 
 def test_login_returns_a_session_shaped_as_documented(sandbox: CentralSandbox) -> None:

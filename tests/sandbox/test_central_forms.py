@@ -7,10 +7,10 @@ import io
 
 import openpyxl
 import requests
-from tests.sandbox.central_helpers import visit_form
-from tests.sandbox.central_openapi import check, check_error
 
 from sandbox.central import CentralSandbox
+from tests.sandbox.central_helpers import visit_form
+from tests.sandbox.central_openapi import check, check_error
 
 XML = {"Content-Type": "application/xml"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

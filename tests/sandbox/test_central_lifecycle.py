@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import requests
-from tests.sandbox.central_helpers import PASSWORD, login, start, submit, visit_form, visit_xml
 
 from sandbox.central import CentralSandbox
+from tests.sandbox.central_helpers import PASSWORD, login, start, submit, visit_form, visit_xml
 
 
 def test_state_survives_a_restart(tmp_path: Path) -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
-from tests.sandbox.central_helpers import login, start, submit, visit_xml
-from tests.sandbox.central_openapi import check, check_error
 
 from sandbox.central import CentralSandbox
+from tests.sandbox.central_helpers import login, start, submit, visit_xml
+from tests.sandbox.central_openapi import check, check_error
 
 SVC = "/v1/projects/{projectId}/forms/{xmlFormId}.svc"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import requests
-from tests.sandbox.central_helpers import submit, visit_xml
-from tests.sandbox.central_openapi import check, check_error
 
 from sandbox.central import CentralSandbox
+from tests.sandbox.central_helpers import submit, visit_xml
+from tests.sandbox.central_openapi import check, check_error
 
 OPENROSA = {"X-OpenRosa-Version": "1.0"}
 
