@@ -3,16 +3,31 @@
 from connectors.central.client import CentralClient
 from connectors.central.config import CentralConfig
 from connectors.central.deploy import FormVersionNotRaised
+from connectors.central.entity_models import (
+    DatasetDetail,
+    DatasetInfo,
+    DatasetProperty,
+    Entity,
+    EntityPage,
+    EntityRow,
+    EntityVersion,
+)
 from connectors.central.errors import (
     ALREADY_EXISTS,
     AUTH_FAILED,
+    ENTITY_VERSION_CONFLICT,
+    ENTITY_VIOLATION,
+    FIELD_TYPE_CONFLICT,
     FORM_EXISTS,
     INSTANCE_EXISTS,
+    INVALID_ENTITY,
+    NOT_FOUND,
     UNSUPPORTED_FILTER,
     VERSION_EXISTS,
     CentralAuthError,
     CentralError,
     CentralUnreachable,
+    EntityVersionConflict,
 )
 from connectors.central.models import (
     AppUser,
@@ -28,8 +43,13 @@ from connectors.central.models import (
 __all__ = [
     "ALREADY_EXISTS",
     "AUTH_FAILED",
+    "ENTITY_VERSION_CONFLICT",
+    "ENTITY_VIOLATION",
+    "FIELD_TYPE_CONFLICT",
     "FORM_EXISTS",
     "INSTANCE_EXISTS",
+    "INVALID_ENTITY",
+    "NOT_FOUND",
     "UNSUPPORTED_FILTER",
     "VERSION_EXISTS",
     "AppUser",
@@ -38,7 +58,15 @@ __all__ = [
     "CentralConfig",
     "CentralError",
     "CentralUnreachable",
+    "DatasetDetail",
+    "DatasetInfo",
+    "DatasetProperty",
     "DeployResult",
+    "Entity",
+    "EntityPage",
+    "EntityRow",
+    "EntityVersion",
+    "EntityVersionConflict",
     "FormField",
     "FormInfo",
     "FormVersionNotRaised",

@@ -1,6 +1,6 @@
 """CentralClient: the one facade over pyodk through which odksync talks to ODK Central."""
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -12,7 +12,9 @@ from pyodk.client import Client as PyodkClient
 
 from connectors.central.app_users import AppUserService
 from connectors.central.config import CentralConfig
-from connectors.central.deploy import deploy, read_local_form
+from connectors.central.deploy import LocalForm, deploy, read_local_form
+from connectors.central.entities import EntityService
+from connectors.central.entity_models import DatasetDetail, DatasetInfo, Entity, EntityPage, EntityRow
 from connectors.central.forms import FormService
 from connectors.central.models import (
     AppUser,
@@ -39,6 +41,7 @@ class CentralClient:
         self.submissions = SubmissionService(self.session)
         self.app_users = AppUserService(self.session)
         self.openrosa = OpenRosaService(self.session)
+        self.entities = EntityService(self.session)
         self._pyodk: PyodkClient | None = None
 
     @property
@@ -103,10 +106,35 @@ class CentralClient:
         attachments: dict[str, Path] | None = None,
         project_id: int | None = None,
         dry_run: bool = False,
+        datasets: Collection[str] | None = None,
     ) -> DeployResult:
-        """Create, update or leave the form as it is (see connectors.central.deploy)."""
+        """Create, update or leave the form as it is (see connectors.central.deploy).
+
+        Attachments named after an entity list of the project are linked to it, not uploaded;
+        `datasets` overrides the lists read from the server (a dry run of several forms passes
+        the lists the earlier ones would create).
+        """
         local = read_local_form(Path(xlsx_path), form_id=form_id, attachments=attachments)
-        return deploy(self.forms, local, project_id=self._pid(project_id), dry_run=dry_run)
+        return self.deploy_local_form(local, project_id=project_id, dry_run=dry_run, datasets=datasets)
+
+    def deploy_local_form(
+        self,
+        local: LocalForm,
+        *,
+        project_id: int | None = None,
+        dry_run: bool = False,
+        datasets: Collection[str] | None = None,
+    ) -> DeployResult:
+        """deploy_form for a form already read with connectors.central.deploy.read_local_form."""
+        pid = self._pid(project_id)
+        names = datasets if datasets is not None else {d.name for d in self.list_datasets(pid)}
+        return deploy(self.forms, local, project_id=pid, dry_run=dry_run, datasets=names)
+
+    def published_xform(self, form_id: str, project_id: int | None = None) -> bytes | None:
+        """The published XForm, or None when the project has no published form with that id."""
+        pid = self._pid(project_id)
+        info = self.forms.get(form_id, pid)
+        return None if info is None or info.published_at is None else self.forms.xml(form_id, pid)
 
     def form_fields(
         self, form_id: str, project_id: int | None = None, *, version: str | None = None
@@ -163,3 +191,93 @@ class CentralClient:
 
     def submit_rest(self, form_id: str, xml: bytes, project_id: int | None = None) -> dict[str, Any]:
         return self.submissions.submit_rest(form_id, xml, self._pid(project_id))
+
+    # Entity lists (Central calls them datasets) and their entities.
+
+    def list_datasets(self, project_id: int | None = None) -> list[DatasetInfo]:
+        return self.entities.list_datasets(self._pid(project_id))
+
+    def get_dataset(self, name: str, project_id: int | None = None) -> DatasetDetail | None:
+        """The list's properties and forms, or None when the project has no list of that name."""
+        return self.entities.get_dataset(name, self._pid(project_id))
+
+    def iter_entity_pages(
+        self,
+        dataset: str,
+        *,
+        since: datetime | None = None,
+        overlap: timedelta = timedelta(minutes=5),
+        page_size: int | None = None,
+        filter: str | None = None,
+        project_id: int | None = None,
+    ) -> Iterator[EntityPage]:
+        """The OData `Entities` feed page by page; `since` keeps those created or updated after it."""
+        return self.entities.iter_pages(
+            dataset,
+            since=since,
+            overlap=overlap,
+            page_size=page_size or self.config.page_size,
+            filter=filter,
+            project_id=self._pid(project_id),
+        )
+
+    def iter_entities(
+        self,
+        dataset: str,
+        *,
+        since: datetime | None = None,
+        overlap: timedelta = timedelta(minutes=5),
+        page_size: int | None = None,
+        filter: str | None = None,
+        project_id: int | None = None,
+    ) -> Iterator[EntityRow]:
+        """Every entity (uuid, label, properties, version), one page in memory at a time."""
+        for page in self.iter_entity_pages(
+            dataset, since=since, overlap=overlap, page_size=page_size, filter=filter, project_id=project_id
+        ):
+            yield from page.entities
+
+    def list_entities(self, dataset: str, project_id: int | None = None) -> list[EntityRow]:
+        return list(self.iter_entities(dataset, project_id=project_id))
+
+    def get_entity(self, dataset: str, uuid: str, project_id: int | None = None) -> Entity | None:
+        """The entity with its current version (the base for an update), or None if there is none."""
+        return self.entities.get(dataset, uuid, self._pid(project_id))
+
+    def create_entity(
+        self,
+        dataset: str,
+        *,
+        label: str,
+        data: Mapping[str, str],
+        uuid: str | None = None,
+        project_id: int | None = None,
+    ) -> Entity:
+        """A new entity; `uuid` defaults to one chosen here, so that a retried request cannot duplicate it."""
+        pid = self._pid(project_id)
+        return self.entities.create(dataset, label=label, data=data, uuid=uuid, project_id=pid)
+
+    def update_entity(
+        self,
+        dataset: str,
+        uuid: str,
+        *,
+        data: Mapping[str, str],
+        label: str | None = None,
+        base_version: int | None,
+        force: bool = False,
+        project_id: int | None = None,
+    ) -> Entity:
+        """Update from the version you read; a stale one raises EntityVersionConflict (409.15)."""
+        return self.entities.update(
+            dataset,
+            uuid,
+            data=data,
+            label=label,
+            base_version=base_version,
+            force=force,
+            project_id=self._pid(project_id),
+        )
+
+    def entities_csv(self, dataset: str, project_id: int | None = None) -> bytes:
+        return self.entities.csv(dataset, self._pid(project_id))

@@ -14,9 +14,13 @@ hash in, and the `version` string belongs to the form's author):
 Any change needs a new `version` in the settings sheet, as Collect only fetches a form (and its
 media) again when its version changes; deploying a change under a published version fails before
 anything is written, telling the author to raise it.
+
+An attachment named after one of the project's entity lists (`children.csv` for `children`) is
+linked to the list, never uploaded (see connectors.central.deploy_entities).
 """
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +28,13 @@ import openpyxl
 from lxml import etree
 from pyxform.xls2xform import convert
 
+from connectors.central.deploy_entities import (
+    dataset_attachments,
+    declared_dataset,
+    ensure_linked,
+    link_changes,
+    referenced_files,
+)
 from connectors.central.errors import VERSION_EXISTS, CentralError
 from connectors.central.forms import FormService
 from connectors.central.models import DeployResult, FormAttachmentInfo
@@ -46,6 +57,8 @@ class LocalForm:
     xlsx: bytes
     xform: bytes
     attachments: dict[str, bytes] = field(default_factory=dict)
+    creates_dataset: str | None = None  # the entity list the form declares (meta/entity)
+    referenced_files: tuple[str, ...] = ()  # every media file the XForm names
 
     def attachment_md5(self, name: str) -> str:
         return hashlib.md5(self.attachments[name]).hexdigest()
@@ -87,13 +100,16 @@ def read_local_form(
     # Central names the form from the fallback header when the settings sheet has no form_id.
     instance_root.set("id", resolved)
     version = instance_root.get("version")
+    xform = etree.tostring(root, xml_declaration=True, encoding="utf-8")
     return LocalForm(
         path=xlsx_path,
         form_id=resolved,
         version=version,
         xlsx=xlsx_path.read_bytes(),
-        xform=etree.tostring(root, xml_declaration=True, encoding="utf-8"),
+        xform=xform,
         attachments={name: p.read_bytes() for name, p in sorted((attachments or {}).items())},
+        creates_dataset=declared_dataset(xform),
+        referenced_files=tuple(referenced_files(xform)),
     )
 
 
@@ -127,11 +143,15 @@ def definition_changed(local: LocalForm, published_xml: bytes, published_xlsx: b
         return True
 
 
-def attachment_changes(local: LocalForm, remote: list[FormAttachmentInfo]) -> list[str]:
-    """The local attachments Central lacks or holds with other content."""
+def attachment_changes(
+    local: LocalForm, remote: list[FormAttachmentInfo], *, skip: Collection[str] = ()
+) -> list[str]:
+    """The local attachments Central lacks or holds with other content (`skip`: linked lists)."""
     held = {a.name: a for a in remote}
     changes = []
     for name in local.attachments:
+        if name in skip:
+            continue
         at_central = held.get(name)
         if at_central is None or not at_central.exists:
             changes.append(f"attachment {name} (new)")
@@ -153,26 +173,39 @@ def deploy(
     *,
     project_id: int,
     dry_run: bool,
+    datasets: Collection[str] = (),
 ) -> DeployResult:
-    """Create, update or leave the form; writes nothing when unchanged or on a dry run."""
+    """Create, update or leave the form; writes nothing when unchanged or on a dry run.
+
+    `datasets` names the project's entity lists (on a dry run, also those that earlier forms of
+    the same deploy would create): the form's attachments named after them are linked, not uploaded.
+    """
+    linked = dataset_attachments(local, datasets)
+    files = {name: content for name, content in local.attachments.items() if name not in linked}
     existing = forms.get(local.form_id, project_id)
     if existing is None or existing.published_at is None:
         # A form never published (e.g. a deploy stopped before publishing) is created afresh.
-        changes = ["new form"] + [f"attachment {name} (new)" for name in local.attachments]
+        changes = ["new form"] + [f"attachment {name} (new)" for name in files]
+        changes += link_changes(linked, {})
         if not dry_run:
             if existing is None:
                 forms.create_draft_form(local.xlsx, local.form_id, project_id)
             else:
                 forms.replace_draft(local.xlsx, local.form_id, project_id)
-            _upload_and_publish(forms, local, project_id)
-        return _result(local, "created", changes, dry_run)
+            _link_upload_and_publish(forms, local, files, linked, project_id)
+        return _result(local, "created", changes, dry_run, previous=None, definition=True)
 
     changes = []
-    if definition_changed(local, forms.xml(local.form_id, project_id), forms.xlsx(local.form_id, project_id)):
+    definition = definition_changed(
+        local, forms.xml(local.form_id, project_id), forms.xlsx(local.form_id, project_id)
+    )
+    if definition:
         changes.append(f"definition (version {existing.version!r} → {local.version!r})")
-    changes += attachment_changes(local, forms.attachments(local.form_id, project_id))
+    remote = forms.attachments(local.form_id, project_id)
+    changes += attachment_changes(local, remote, skip=linked)
+    changes += link_changes(linked, {a.name: a.dataset_exists for a in remote})
     if not changes:
-        return _result(local, "unchanged", [], dry_run)
+        return _result(local, "unchanged", [], dry_run, previous=existing.version, definition=False)
     if (local.version or "") == (existing.version or ""):
         raise FormVersionNotRaised(
             f"{local.path.name} ({local.form_id}) differs from the form published on ODK Central at "
@@ -182,12 +215,15 @@ def deploy(
         )
     if not dry_run:
         forms.replace_draft(local.xlsx, local.form_id, project_id)
-        _upload_and_publish(forms, local, project_id)
-    return _result(local, "updated", changes, dry_run)
+        _link_upload_and_publish(forms, local, files, linked, project_id)
+    return _result(local, "updated", changes, dry_run, previous=existing.version, definition=definition)
 
 
-def _upload_and_publish(forms: FormService, local: LocalForm, project_id: int) -> None:
-    for name, content in local.attachments.items():
+def _link_upload_and_publish(
+    forms: FormService, local: LocalForm, files: dict[str, bytes], linked: dict[str, str], project_id: int
+) -> None:
+    ensure_linked(forms, local, linked, project_id)
+    for name, content in files.items():
         forms.upload_draft_attachment(local.form_id, name, content, project_id)
     try:
         forms.publish_draft(local.form_id, project_id)
@@ -204,7 +240,15 @@ def _upload_and_publish(forms: FormService, local: LocalForm, project_id: int) -
         ) from None
 
 
-def _result(local: LocalForm, action: str, changes: list[str], dry_run: bool) -> DeployResult:
+def _result(
+    local: LocalForm,
+    action: str,
+    changes: list[str],
+    dry_run: bool,
+    *,
+    previous: str | None,
+    definition: bool,
+) -> DeployResult:
     return DeployResult.model_validate(
         {
             "form_id": local.form_id,
@@ -212,5 +256,8 @@ def _result(local: LocalForm, action: str, changes: list[str], dry_run: bool) ->
             "version": local.version,
             "changes": changes,
             "dry_run": dry_run,
+            "previous_version": previous,
+            "definition_changed": definition,
+            "creates_dataset": local.creates_dataset,
         }
     )

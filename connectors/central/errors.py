@@ -26,6 +26,11 @@ ALREADY_EXISTS = 409.3  # the same uniqueness code, e.g. an actor already holds 
 INSTANCE_EXISTS = 409.3  # REST submission whose instanceID Central already has
 VERSION_EXISTS = 409.6  # publishing a draft whose version string was published before
 UNSUPPORTED_FILTER = 501.5  # $filter on a field Central cannot filter (only __id and __system/*)
+NOT_FOUND = 404.1  # no such project, form, entity list or entity
+FIELD_TYPE_CONFLICT = 400.17  # a new form version changes the type a published version gave a field
+INVALID_ENTITY = 400.28  # an entity body Central cannot take (empty label, unknown property, null value)
+ENTITY_VIOLATION = 409.14  # entity processing failed (e.g. an entity uuid that already exists)
+ENTITY_VERSION_CONFLICT = 409.15  # baseVersion is not the entity's current version (stale update)
 
 _MESSAGE_MAX = 300
 
@@ -63,6 +68,32 @@ class CentralError(Exception):
 
 class CentralAuthError(CentralError):
     """Central refused the credentials or the rights for a call."""
+
+
+class EntityVersionConflict(CentralError):
+    """An entity update based on a version that is no longer current; carries the current one."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        dataset: str,
+        uuid: str,
+        provided_version: int | None,
+        current_version: int | None,
+        response: Response | None = None,
+    ) -> None:
+        super().__init__(message, response=response)
+        self.dataset = dataset
+        self.uuid = uuid
+        self.provided_version = provided_version
+        self.current_version = current_version
+
+
+def error_details(response: Response) -> dict[str, Any]:
+    """Central's `details` object of an error body ({} when absent)."""
+    details = _error_body(response).get("details")
+    return details if isinstance(details, dict) else {}
 
 
 class CentralUnreachable(CentralError):

@@ -50,6 +50,18 @@ class FormService:
         parsed = (lenient_validate(FormAttachmentInfo, row) for row in rows)
         return [a for a in parsed if a is not None]
 
+    def draft_attachments(self, form_id: str, project_id: int) -> list[FormAttachmentInfo]:
+        """The draft's expected files, with `datasetExists` telling which are linked entity lists."""
+        url = self._url(self.urls.draft_attachments, project_id=project_id, form_id=form_id)
+        rows = _json_list(self.session.call("GET", url).json(), self.session.server)
+        parsed = (lenient_validate(FormAttachmentInfo, row) for row in rows)
+        return [a for a in parsed if a is not None]
+
+    def link_draft_attachment(self, form_id: str, name: str, project_id: int) -> None:
+        """Serve the project's entity list `<name without .csv>` as this draft attachment."""
+        url = self._url(self.urls.draft_attachment, project_id=project_id, form_id=form_id, name=name)
+        self.session.call("PATCH", url, json={"dataset": True})
+
     def fields(self, form_id: str, project_id: int, version: str | None = None) -> list[FormField]:
         """The schema, depth first, with names made OData-safe as in the Submissions feed.
 

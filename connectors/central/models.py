@@ -184,6 +184,9 @@ class DeployResult(BaseModel):
     version: str | None
     changes: list[str]  # what differs from the published form, for the person deploying
     dry_run: bool = False
+    previous_version: str | None = None  # the published version before this deploy (None: new form)
+    definition_changed: bool = False  # the XForm itself changed, not only media or links
+    creates_dataset: str | None = None  # the entity list the form fills (meta/entity)
 
 
 class OpenRosaResult(BaseModel):

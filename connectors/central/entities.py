@@ -1,0 +1,229 @@
+"""Entity lists (datasets) and their entities at Central: read, page, create and update safely."""
+
+import uuid as uuid_module
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from connectors.central.entity_models import (
+    DatasetDetail,
+    DatasetInfo,
+    Entity,
+    EntityPage,
+    EntityRow,
+)
+from connectors.central.errors import (
+    ALREADY_EXISTS,
+    ENTITY_VERSION_CONFLICT,
+    ENTITY_VIOLATION,
+    CentralError,
+    EntityVersionConflict,
+    error_details,
+)
+from connectors.central.models import lenient_validate
+from connectors.central.odata import combine_filters, odata_timestamp, rebase_link
+from connectors.central.session import CentralSession
+
+# The entity feed's filterable system fields (Central filters no property, as with submissions).
+ENTITY_CREATED_AT = "__system/createdAt"
+ENTITY_UPDATED_AT = "__system/updatedAt"
+
+
+def entity_since_filter(since: datetime, overlap: timedelta) -> str:
+    """Entities created or updated after `since - overlap` (updatedAt is null until an update)."""
+    t = odata_timestamp(since - overlap)
+    return f"{ENTITY_CREATED_AT} gt {t} or {ENTITY_UPDATED_AT} gt {t}"
+
+
+def parse_entity_page(body: Any, *, page_number: int, api_base: str, current_url: str) -> EntityPage:
+    """One OData answer as a page of entities; rows without a usable __id are kept in `malformed`."""
+    if not isinstance(body, dict):
+        return EntityPage(entities=[], count=None, page_number=page_number, next_link=None, malformed=[body])
+    entities: list[EntityRow] = []
+    malformed: list[Any] = []
+    rows = body.get("value")
+    for row in rows if isinstance(rows, list) else []:
+        parsed = EntityRow.from_odata(row)
+        if parsed is None:
+            malformed.append(row)
+        else:
+            entities.append(parsed)
+    count = body.get("@odata.count")
+    link = body.get("@odata.nextLink")
+    return EntityPage(
+        entities=entities,
+        count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+        page_number=page_number,
+        next_link=(
+            rebase_link(link, api_base=api_base, current_url=current_url)
+            if isinstance(link, str) and link
+            else None
+        ),
+        malformed=malformed,
+    )
+
+
+def property_values(data: Mapping[str, Any], *, dataset: str) -> dict[str, str]:
+    """Entity properties as Central takes them: strings only (None would be refused with 400)."""
+    values: dict[str, str] = {}
+    for name, value in data.items():
+        if value is None:
+            raise ValueError(
+                f"entity list {dataset}: property {name} is None; Central clears a property with "
+                "an empty string, not null"
+            )
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            kind = type(value).__name__
+            raise ValueError(f"entity list {dataset}: property {name} must be text, not {kind}")
+        values[name] = str(value)
+    return values
+
+
+class EntityService:
+    """One Central resource, as in pyodk: the entity lists of a project and their entities."""
+
+    def __init__(self, session: CentralSession) -> None:
+        self.session = session
+        self.urls = session.urls
+
+    def _url(self, template: str, **fields: Any) -> str:
+        return self.session.urlformat(template, **fields)
+
+    def list_datasets(self, project_id: int) -> list[DatasetInfo]:
+        """The project's published entity lists (a draft form's list appears once it is published)."""
+        body = self.session.call("GET", self._url(self.urls.datasets, project_id=project_id)).json()
+        parsed = (lenient_validate(DatasetInfo, row) for row in (body if isinstance(body, list) else []))
+        return [d for d in parsed if d is not None]
+
+    def get_dataset(self, name: str, project_id: int) -> DatasetDetail | None:
+        """The entity list with its properties and forms, or None when the project has none so named."""
+        url = self._url(self.urls.dataset, project_id=project_id, name=name)
+        response = self.session.call("GET", url, ok=(404,))
+        return None if response.status_code == 404 else lenient_validate(DatasetDetail, response.json())
+
+    def iter_pages(
+        self,
+        dataset: str,
+        *,
+        since: datetime | None,
+        overlap: timedelta,
+        page_size: int,
+        filter: str | None,
+        project_id: int,
+    ) -> Iterator[EntityPage]:
+        """Page after page of the OData feed, following @odata.nextLink re-based on our server URL."""
+        params: dict[str, str] = {"$count": "true", "$top": str(page_size)}
+        combined = combine_filters(filter, entity_since_filter(since, overlap) if since else None)
+        if combined:
+            params["$filter"] = combined
+        url: str | None = self.session.urljoin(self._url(self.urls.entities_odata, project_id=project_id,
+                                                         name=dataset))
+        request_params: dict[str, str] | None = params
+        page_number = 0
+        while url is not None:
+            response = self.session.call("GET", url, params=request_params)
+            page_number += 1
+            page = parse_entity_page(response.json(), page_number=page_number,
+                                     api_base=self.session.base_url, current_url=response.url)
+            if page.next_link is not None and page.next_link == response.url:
+                raise CentralError(
+                    f"ODK Central at {self.session.server} sent a nextLink to the same page of entity "
+                    f"list {dataset}: stopping instead of looping"
+                )
+            yield page
+            url, request_params = page.next_link, None  # nextLink carries every parameter
+
+    def get(self, dataset: str, uuid: str, project_id: int) -> Entity | None:
+        """The entity and its current version, or None when the list holds no entity with that uuid."""
+        url = self._url(self.urls.entity, project_id=project_id, name=dataset, uuid=uuid)
+        response = self.session.call("GET", url, ok=(404,))
+        if response.status_code == 404:
+            return None
+        entity = lenient_validate(Entity, response.json())
+        if entity is None:
+            raise CentralError(f"ODK Central at {self.session.server} sent an unreadable entity {uuid}",
+                               response=response)
+        return entity
+
+    def create(
+        self, dataset: str, *, label: str, data: Mapping[str, Any], uuid: str | None, project_id: int
+    ) -> Entity:
+        """One new entity. The uuid is chosen here when not given, so a retried POST cannot duplicate it."""
+        if not label.strip():
+            raise ValueError(f"entity list {dataset}: an entity needs a non-empty label")
+        chosen = uuid or str(uuid_module.uuid4())
+        body = {"uuid": chosen, "label": label, "data": property_values(data, dataset=dataset)}
+        url = self._url(self.urls.entities, project_id=project_id, name=dataset)
+        try:
+            response = self.session.call("POST", url, json=body, idempotent=True)
+        except CentralError as err:
+            if not (err.is_central_error(ALREADY_EXISTS) or err.is_central_error(ENTITY_VIOLATION)):
+                raise
+            # The uuid exists: our own earlier attempt (answer lost, then retried) or a real clash.
+            existing = self.get(dataset, chosen, project_id)
+            if existing is not None and existing.label == label and existing.data == body["data"]:
+                return existing
+            raise
+        created = lenient_validate(Entity, response.json())
+        if created is None:  # some versions answer with less; read it back
+            created = self.get(dataset, chosen, project_id)
+        if created is None:
+            raise CentralError(f"ODK Central at {self.session.server} did not keep entity {chosen}")
+        return created
+
+    def update(
+        self,
+        dataset: str,
+        uuid: str,
+        *,
+        data: Mapping[str, Any],
+        label: str | None,
+        base_version: int | None,
+        force: bool,
+        project_id: int,
+    ) -> Entity:
+        """Change some properties (and the label); refused as stale unless based on the current version."""
+        if base_version is None and not force:
+            raise ValueError("update_entity needs base_version (the version you read) or force=True")
+        if label is not None and not label.strip():
+            raise ValueError(f"entity list {dataset}: the label cannot be empty")
+        body: dict[str, Any] = {"data": property_values(data, dataset=dataset)}
+        if label is not None:
+            body["label"] = label
+        params = {"force": "true"} if force else {"baseVersion": str(base_version)}
+        url = self._url(self.urls.entity, project_id=project_id, name=dataset, uuid=uuid)
+        try:
+            response = self.session.call("PATCH", url, params=params, json=body)
+        except CentralError as err:
+            if not err.is_central_error(ENTITY_VERSION_CONFLICT):
+                raise
+            raise self._conflict(err, dataset, uuid, base_version, project_id) from None
+        updated = lenient_validate(Entity, response.json())
+        if updated is None:
+            updated = self.get(dataset, uuid, project_id)
+        if updated is None:
+            raise CentralError(f"ODK Central at {self.session.server} lost entity {uuid} after updating it")
+        return updated
+
+    def _conflict(
+        self, err: CentralError, dataset: str, uuid: str, provided: int | None, project_id: int
+    ) -> EntityVersionConflict:
+        details = error_details(err.response) if err.response is not None else {}
+        current = details.get("current")
+        if not isinstance(current, int) or isinstance(current, bool):
+            entity = self.get(dataset, uuid, project_id)  # the details are not in every version
+            current = entity.version if entity is not None else None
+        return EntityVersionConflict(
+            f"Entity {uuid} in list {dataset} at {self.session.server} is at version {current}, not "
+            f"{provided}: read it again and reapply the change, or update with force=True",
+            dataset=dataset,
+            uuid=uuid,
+            provided_version=provided,
+            current_version=current,
+            response=err.response,
+        )
+
+    def csv(self, dataset: str, project_id: int) -> bytes:
+        """The whole list as CSV: `__id,label,<properties>,__createdAt,…,__version`."""
+        url = self._url(self.urls.entities_csv, project_id=project_id, name=dataset)
+        return self.session.call("GET", url).content
