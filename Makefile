@@ -17,7 +17,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/odksync demo
 
-test: $(STAMP)
+# The form engine tests run ODK Web Forms' engine under Node (tests/engine/package-lock.json).
+ENGINE_STAMP := tests/engine/node_modules/.installed
+
+$(ENGINE_STAMP): tests/engine/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/engine --no-audit --no-fund && touch $(ENGINE_STAMP); \
+	else echo "npm not found: the engine tests need Node.js 20 with npm"; fi
+
+test: $(STAMP) $(ENGINE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
