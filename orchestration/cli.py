@@ -107,24 +107,39 @@ def forms_validate(
 
 @forms_app.command("deploy")
 def forms_deploy(
-    target: Annotated[str, typer.Option(help="central (kobo arrives with the forms issue).")] = "central",
+    target: Annotated[str, typer.Option(help="central (ODK Central) or kobo (KoboToolbox).")] = "central",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Deploy even a change that removes, renames or retypes a field the warehouse reads.",
+    )] = False,
 ) -> None:
     """Create or update and publish every form, with its media; unchanged forms are left alone."""
-    if target != "central":
-        errors.print(f"error: deploying to {target!r} is not built yet; use --target central.")
+    if target not in ("central", "kobo"):
+        errors.print(f"error: unknown target {target!r}; use --target central or --target kobo.")
         raise typer.Exit(2)
-    from orchestration.central import central_client
-    from orchestration.pipeline import deploy_forms
+    from orchestration.pipeline import FormChangeRefused
 
-    def work(settings: Settings) -> None:
+    def warn(message: str) -> None:
+        errors.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+
+    def central(settings: Settings) -> None:
+        from orchestration.central import central_client
+        from orchestration.pipeline import deploy_forms, describe_deploy
+
         with central_client(settings) as (client, project_id):
-            for result in deploy_forms(client, project_id, dry_run=dry_run):
-                prefix = "would be " if dry_run and result.action != "unchanged" else ""
-                console.print(f"{result.form_id}: {prefix}{result.action} "
-                              f"(version {result.version or '-'})")
+            for result in deploy_forms(client, project_id, dry_run=dry_run, force=force, warn=warn):
+                console.print(describe_deploy(result), highlight=False)
 
-    _run(work)
+    def kobo(settings: Settings) -> None:
+        from orchestration.kobo import deploy_forms_kobo  # type: ignore[import-not-found,unused-ignore]
+
+        deploy_forms_kobo(settings, dry_run=dry_run, force=force)
+
+    try:
+        _run(central if target == "central" else kobo)
+    except FormChangeRefused as refused:
+        errors.print(f"[bold red]refused:[/] {refused}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from connectors.central.client import CentralClient
 from sqlalchemy import Engine
 
 import forms
+from connectors.central.client import CentralClient
+from connectors.central.deploy import LocalForm, read_local_form
+from connectors.central.deploy_entities import deploy_order
 from connectors.central.models import DeployResult
-from connectors.xlsform import convert
+from connectors.xlsform import field_schema
 from warehouse.db import session_scope
+from warehouse.form_contract import BreakingChange, breaking_changes, refusal_message
 from warehouse.sync import DEFAULT_OVERLAP, SyncResult, sync_form
 
 CENTRAL = "central"
@@ -43,22 +48,108 @@ def programme_form_ids() -> list[str]:
     return [path.stem for path in forms.form_paths()]
 
 
-def deploy_forms(client: CentralClient, project_id: int, *, dry_run: bool = False) -> list[DeployResult]:
-    """Create, update or leave alone every programme form, with its media, and publish it."""
-    media = forms.media_paths()
-    results = []
-    for path in forms.form_paths():
-        wanted = convert(path).media
-        absent = [name for name in wanted if name not in media]
+class FormChangeRefused(RuntimeError):
+    """A form change would break what the warehouse reads; deploying it needs --force."""
+
+    def __init__(self, message: str, changes: list[BreakingChange]) -> None:
+        super().__init__(message)
+        self.changes = changes
+
+
+def warehouse_breaks(local: LocalForm, published_xform: bytes | None) -> list[BreakingChange]:
+    """The fields the warehouse reads that this form version removes, renames or retypes."""
+    published = field_schema(published_xform.decode("utf-8")) if published_xform is not None else None
+    return breaking_changes(local.form_id, field_schema(local.xform.decode("utf-8")),
+                            published_fields=published)
+
+
+def read_programme_forms(
+    paths: Sequence[Path], media: Mapping[str, Path], datasets: Collection[str]
+) -> list[LocalForm]:
+    """The forms with their media, in deploy order (each entity list's creating form first).
+
+    A CSV named after an entity list (`children.csv`) is never read from disk for Central: the
+    deploy links the list to it.
+    """
+    read = [read_local_form(path, form_id=None, attachments=None) for path in paths]
+    planned = set(datasets) | {f.creates_dataset for f in read if f.creates_dataset}
+    ready = []
+    for local in deploy_order(read):
+        files = [n for n in local.referenced_files if n.removesuffix(".csv") not in planned]
+        absent = [n for n in files if n not in media]
         if absent:
             raise FileNotFoundError(
-                f"Form {path.name} uses media {', '.join(absent)} missing from {forms.MEDIA_DIR}: "
-                "rebuild them with `python -m forms.media`."
+                f"Form {local.path.name} uses media {', '.join(absent)} missing from {forms.MEDIA_DIR}: "
+                "rebuild them with `python -m forms.media`, or deploy the form that creates the "
+                "entity list of that name."
             )
-        needed = {name: media[name] for name in wanted}
-        results.append(client.deploy_form(path, attachments=needed, project_id=project_id,
-                                          dry_run=dry_run))
-    return results
+        ready.append(replace(local, attachments={n: media[n].read_bytes() for n in files}))
+    return ready
+
+
+def deploy_forms(
+    client: CentralClient,
+    project_id: int,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    paths: Sequence[Path] | None = None,
+    media: Mapping[str, Path] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> list[DeployResult]:
+    """Create, update or leave alone every programme form, with its media and entity list links.
+
+    Everything is planned first without writing (versions raised, media present, the warehouse's
+    fields kept), so a refusal leaves the server as it was. A change that breaks the fields the
+    warehouse reads raises FormChangeRefused unless `force`; with `force` it goes to `warn`.
+    """
+    datasets = {d.name for d in client.list_datasets(project_id)}
+    local_forms = read_programme_forms(
+        forms.form_paths() if paths is None else paths,
+        forms.media_paths() if media is None else media,
+        datasets,
+    )
+    planned = datasets | {f.creates_dataset for f in local_forms if f.creates_dataset}
+    plans = [client.deploy_local_form(f, project_id=project_id, dry_run=True, datasets=planned)
+             for f in local_forms]
+    broken: list[BreakingChange] = []
+    messages = []
+    for local, plan in zip(local_forms, plans, strict=True):
+        if not plan.definition_changed:
+            continue
+        published = client.published_xform(local.form_id, project_id) if plan.action == "updated" else None
+        changes = warehouse_breaks(local, published)
+        if changes:
+            broken += changes
+            messages.append(refusal_message(local.path.name, changes))
+    if broken and not force:
+        raise FormChangeRefused(" ".join(messages), broken)
+    for message in messages:
+        if warn is not None:
+            warn(f"--force: {message.removeprefix('Refused to deploy ')}")
+    if dry_run:
+        return plans
+    return [client.deploy_local_form(f, project_id=project_id, dry_run=False, datasets=planned)
+            for f in local_forms]
+
+
+def describe_deploy(result: DeployResult) -> str:
+    """One line per form for the person deploying: created, new version X→Y, media changed, unchanged."""
+    would = "would be " if result.dry_run else ""
+    version = result.version or "-"
+    if result.action == "unchanged":
+        return f"{result.form_id}: unchanged (version {version})"
+    if result.action == "created":
+        head = f"{result.form_id}: {would}created (version {version})"
+    elif result.definition_changed:
+        head = f"{result.form_id}: {would}updated, new version {result.previous_version or '-'} → {version}"
+    else:
+        head = f"{result.form_id}: {would}updated, version {result.previous_version or '-'} → {version}"
+    media = [c.removeprefix("attachment ") for c in result.changes if c.startswith("attachment ")]
+    details = [f"media changed: {', '.join(media)}"] if media else []
+    if result.creates_dataset:
+        details.append(f"fills entity list {result.creates_dataset}")
+    return head + (f" ({'; '.join(details)})" if details else "")
 
 
 def sync_central(

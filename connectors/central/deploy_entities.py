@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from connectors.central.deploy import LocalForm
 
 XFORMS = "http://www.w3.org/2002/xforms"
-_FILE_REF = re.compile(r"^jr://file(?:-csv)?/(.+)$")
+# Media the form reads: secondary instances (jr://file-csv/x.csv) and any other jr://file/ reference.
+_FILE_REF = re.compile(rb"jr://file(?:-csv)?/([^\"'\s<>]+)")
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
@@ -36,14 +37,8 @@ def declared_dataset(xform: bytes) -> str | None:
 
 
 def referenced_files(xform: bytes) -> list[str]:
-    """The media files the XForm names in secondary instances (`<instance src="jr://file-csv/…">`)."""
-    root = etree.fromstring(xform, _SAFE_PARSER)
-    names = set()
-    for instance in root.iter(f"{{{XFORMS}}}instance"):
-        match = _FILE_REF.match(instance.get("src") or "")
-        if match:
-            names.add(match.group(1))
-    return sorted(names)
+    """The media files the XForm names (`jr://file-csv/…` instances, `jr://file/…` references)."""
+    return sorted({match.decode("utf-8") for match in _FILE_REF.findall(xform)})
 
 
 def dataset_attachments(local: "LocalForm", datasets: Collection[str]) -> dict[str, str]:
