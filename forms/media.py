@@ -25,6 +25,14 @@ LAO_TYPE_PREFIX: dict[str, str] = {
     "special_admin_area": "",  # เมืองพัทยา already carries its type in its name
 }
 
+# The `children` entity list's properties, in the order child_registration saves them
+# (`save_to`); tests/forms checks the form against this tuple.
+CHILDREN_PROPERTIES: tuple[str, ...] = (
+    "lao_code", "nickname", "child_id", "full_name", "village", "birth_year", "registered_on",
+    "plan_status", "next_followup_due", "sensitive_consent", "plan_id", "plan_version",
+    "plan_date", "plan_interventions", "merged_into",
+)
+
 
 def _csv(header: list[str], rows: list[list[str]]) -> str:
     """UTF-8 CSV with LF endings and no BOM, so a rebuild is byte-identical."""
@@ -80,6 +88,10 @@ def build_media(laos_csv: Path = LAOS_REFERENCE) -> dict[str, str]:
                 for r in sorted(laos, key=lambda r: r["dla_code"])
             ],
         ),
+        # Header only: Central serves the real list in its place (the attachment is linked to
+        # the `children` entity list on deploy) and Kobo gets a generated copy. The file is
+        # here so the forms validate and the columns the choice filters use are written down.
+        "children.csv": _csv(["name", "label", *CHILDREN_PROPERTIES], []),
     }
 
 

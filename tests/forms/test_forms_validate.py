@@ -23,7 +23,7 @@ REGISTRATION = next(p for p in form_paths() if p.stem == "child_registration")
 
 
 def test_there_are_forms() -> None:
-    assert [p.name for p in form_paths()] == ["child_registration.xlsx"]
+    assert [p.name for p in form_paths()] == ["child_registration.xlsx", "home_visit.xlsx"]
 
 
 @pytest.mark.parametrize("path", form_paths(), ids=lambda p: p.stem)
@@ -107,7 +107,7 @@ def test_missing_media_is_reported(tmp_path: Path) -> None:
     target = tmp_path / REGISTRATION.name
     shutil.copyfile(REGISTRATION, target)
     problems = validate([target], odk_validate=False)
-    assert {p.message.split()[2] for p in problems} == set(media_paths())
+    assert {p.message.split()[2] for p in problems} == set(convert(REGISTRATION).media)
     assert all("python -m forms.media" in p.message for p in problems)
 
 
