@@ -1,0 +1,32 @@
+"""Connection settings for one KoboToolbox server, built in memory and never written to disk."""
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+
+class KoboConfig(BaseModel):
+    """Where the server is, the API token, and how patiently to talk to it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    base_url: str  # the KPI server (e.g. https://kf.kobotoolbox.org), without /api/v2
+    token: SecretStr  # a user's API token (Account settings → Security → API key)
+    timeout: float = Field(default=60.0, gt=0)  # seconds, per connect and per read
+    max_retries: int = Field(default=5, ge=0)
+    backoff_factor: float = Field(default=0.5, ge=0)
+    verify_tls: bool = True
+    import_timeout: float = Field(default=300.0, gt=0)  # seconds to wait for an XLSForm import
+
+    def token_value(self) -> str:
+        """The token in clear, for the Authorization header only."""
+        token: SecretStr | str = self.token
+        return token.get_secret_value() if isinstance(token, SecretStr) else str(token)
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_base_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        for suffix in ("/api/v2", "/api"):
+            value = value.removesuffix(suffix)
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"KoboToolbox URL must start with http:// or https://, got {value!r}")
+        return value

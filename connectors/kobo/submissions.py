@@ -1,0 +1,66 @@
+"""The submissions feed (`/data/`, followed through `next` and checked against `count`) and OpenRosa posts."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Literal
+
+from connectors.kobo.errors import KoboError, error_from_response, kobo_detail
+from connectors.kobo.models import OpenRosaResult, SubmissionPage
+from connectors.kobo.session import KoboSession
+
+MAX_PAGE = 1000  # Kobo cuts any larger `limit` to this (SUBMISSION_LIST_LIMIT)
+_STATUSES: dict[int, Literal["created", "duplicate", "conflict"]] = {
+    200: "created", 201: "created", 202: "duplicate", 409: "conflict"}
+
+
+def iter_submission_pages(session: KoboSession, uid: str, *,
+                          limit: int = MAX_PAGE) -> Iterator[SubmissionPage]:
+    """Every page of an asset's submissions, oldest `_id` first, following `next` to the end.
+
+    Kobo pages by offset, so a submission deleted while paging shifts the rest and one would be
+    skipped; the rows seen are therefore compared with the last page's `count`, and a mismatch
+    raises so that the caller pulls again rather than keeping a silent gap.
+    """
+    limit = max(1, min(limit, MAX_PAGE))
+    url: str | None = session.url(session.urls.data, uid=uid) + f"?limit={limit}&start=0"
+    seen, count = 0, 0
+    while url:
+        page = SubmissionPage.model_validate(session.json("GET", url))
+        seen += len(page.results)
+        count = page.count
+        yield page
+        if page.next and not page.results:
+            break  # an empty page that still points on would loop forever
+        url = session.rebase(page.next) if page.next else None
+    if seen != count:
+        raise KoboError(f"KoboToolbox at {session.server} listed {count} submissions of asset "
+                        f"{uid} but its pages held {seen} (submissions changed while paging): "
+                        "pull again")
+
+
+def count_submissions(session: KoboSession, uid: str) -> int:
+    """How many submissions the asset holds now (deleted ones are gone from Kobo's feed)."""
+    fields = json.dumps(["_id"])
+    page = session.json("GET", session.url(session.urls.data, uid=uid),
+                        params={"limit": 1, "fields": fields})
+    return int(page["count"])
+
+
+def submit_openrosa(session: KoboSession, xml: bytes, *,
+                    attachments: dict[str, bytes] | None = None) -> OpenRosaResult:
+    """POST one submission as KoboCollect does; a repeat is Kobo's 202 Duplicate, so retry is safe."""
+    files: list[tuple[str, tuple[str, bytes, str]]] = [
+        ("xml_submission_file", (f"{uuid.uuid4()}.xml", xml, "text/xml"))]
+    files += [(name, (name, content, "application/octet-stream"))
+              for name, content in (attachments or {}).items()]
+    response = session.call("POST", session.url(session.urls.submission), files=files,
+                            headers={"X-OpenRosa-Version": "1.0"}, ok=tuple(_STATUSES),
+                            retry_post=True)
+    status = _STATUSES.get(response.status_code)
+    if status is None:
+        raise error_from_response(response, server=session.server)
+    return OpenRosaResult(status=status, http_status=response.status_code,
+                          message=kobo_detail(response))

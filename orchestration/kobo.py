@@ -1,0 +1,95 @@
+"""Which KoboToolbox to talk to (the configured one, or the bundled local server) and the Kobo deploy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pydantic import SecretStr
+
+import forms
+from connectors.kobo import KoboClient, KoboConfig, KoboDeployResult
+from connectors.xlsform import convert
+from orchestration.settings import Settings
+
+LOCAL_STATE_DIRNAME = "kobo"
+CHILDREN_CSV = "children.csv"
+# Kobo has no entities: the children list travels as form media with the columns Central's
+# entity list CSV has (name = entity id, label = what the enumerator sees), minus __version.
+# Push-back (`odksync push`) rewrites this file under the data dir; until then it has no rows.
+CHILDREN_COLUMNS = ("name", "label", "child_id", "lao_code", "plan_status", "next_followup_due")
+
+
+class KoboConfigurationError(RuntimeError):
+    """A Kobo setting is missing or wrong; the message says which one and what to do."""
+
+
+def local_state_dir(settings: Settings) -> Path:
+    return settings.data_dir / LOCAL_STATE_DIRNAME
+
+
+def local_kobo_token(settings: Settings) -> str:
+    return settings.local_secret("local_kobo_token")
+
+
+@contextmanager
+def kobo_client(settings: Settings) -> Iterator[KoboClient]:
+    """An open client for KOBO_URL/KOBO_TOKEN, or with no KOBO_URL the local Kobo-compatible
+    server, started in-process with its state under the data dir and stopped on exit."""
+    if settings.kobo_url:
+        if settings.kobo_token is None:
+            raise KoboConfigurationError(
+                "KOBO_URL is set but KOBO_TOKEN is not: set it to an API token of that server "
+                "(Account settings → Security), or unset KOBO_URL to use the local server.")
+        with KoboClient(KoboConfig(base_url=settings.kobo_url, token=settings.kobo_token)) as c:
+            yield c
+        return
+    from sandbox.kobo import KoboSandbox
+
+    token = local_kobo_token(settings)
+    with KoboSandbox(local_state_dir(settings), token=token) as server, \
+            KoboClient(KoboConfig(base_url=server.url, token=SecretStr(token))) as client:
+        yield client
+
+
+def children_csv(settings: Settings) -> Path:
+    """The children list Kobo forms select from: the forms' own media if shipped, else the file
+    push-back keeps under the data dir, created with the header only on first use."""
+    shipped = forms.media_paths().get(CHILDREN_CSV)
+    if shipped is not None:
+        return shipped
+    path = local_state_dir(settings) / "media" / CHILDREN_CSV
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(",".join(CHILDREN_COLUMNS) + "\n", encoding="utf-8")
+    return path
+
+
+def form_media(settings: Settings, xlsx: Path) -> dict[str, Path]:
+    """The media files one form uses, by the name the form gives them."""
+    media = forms.media_paths()
+    needed: dict[str, Path] = {}
+    for name in convert(xlsx).media:
+        if name == CHILDREN_CSV:
+            needed[name] = children_csv(settings)
+        elif name in media:
+            needed[name] = media[name]
+        else:
+            raise FileNotFoundError(
+                f"Form {xlsx.name} uses media {name}, missing from {forms.MEDIA_DIR}: rebuild the "
+                "media with `python -m forms.media`.")
+    return needed
+
+
+def deploy_forms_kobo(settings: Settings, *, dry_run: bool = False,
+                      force: bool = False) -> list[KoboDeployResult]:
+    """Create, replace or leave alone every programme form on Kobo, with the media each needs.
+
+    `force` is accepted for the same command line as Central; Kobo's deploy reads no warehouse
+    fields yet, so there is nothing for it to override here.
+    """
+    del force
+    with kobo_client(settings) as client:
+        return [client.deploy_form(path, attachments=form_media(settings, path), dry_run=dry_run)
+                for path in forms.form_paths()]

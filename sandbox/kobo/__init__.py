@@ -1,0 +1,5 @@
+"""A local KoboToolbox-compatible HTTP server (KPI v2 and OpenRosa subset) for dev, demos and tests."""
+
+from sandbox.kobo.server import KoboSandbox, serve
+
+__all__ = ["KoboSandbox", "serve"]

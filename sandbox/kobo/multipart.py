@@ -1,0 +1,54 @@
+"""multipart/form-data bodies: XLSForm imports, form media and OpenRosa submissions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+class MultipartError(ValueError):
+    """The body is not multipart/form-data this parser can split."""
+
+
+@dataclass
+class Part:
+    """One part: its form field name, file name, content type and bytes."""
+
+    name: str
+    filename: str | None
+    content_type: str | None
+    data: bytes
+
+
+def _param(header: str, key: str) -> str | None:
+    found = re.search(rf'(?:^|[;\s]){key}=(?:"([^"]*)"|([^;\s]+))', header, re.I)
+    if not found:
+        return None
+    return found.group(1) if found.group(1) is not None else found.group(2)
+
+
+def parse_multipart(content_type: str, body: bytes) -> list[Part]:
+    boundary = _param(content_type, "boundary") if content_type.lower().startswith(
+        "multipart/") else None
+    if not boundary:
+        raise MultipartError("not multipart/form-data with a boundary")
+    chunks = body.split(b"--" + boundary.encode("latin-1"))
+    if len(chunks) < 2:
+        raise MultipartError("no parts")
+    parts: list[Part] = []
+    for chunk in chunks[1:]:
+        if chunk.startswith(b"--"):
+            break
+        chunk = chunk.removeprefix(b"\r\n")
+        head, sep, data = chunk.partition(b"\r\n\r\n")
+        if not sep:
+            raise MultipartError("a part without headers")
+        headers = {}
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            key, _, value = line.partition(":")
+            headers[key.strip().lower()] = value.strip()
+        name = _param(headers.get("content-disposition", ""), "name")
+        if name is not None:
+            parts.append(Part(name, _param(headers.get("content-disposition", ""), "filename"),
+                              headers.get("content-type"), data.removesuffix(b"\r\n")))
+    return parts
