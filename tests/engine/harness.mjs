@@ -14,7 +14,8 @@
 //
 // Output: {"load_ms": n, "results": [{"id", "error"?, "reads"?, "sweep"?: [{"value", "reads"}]}]}
 // A read is {"exists", "type", "relevant", "required", "readonly", "value",
-//            "constraint" (true/false, null for groups), "required_ok", "message"}.
+//            "constraint" (true/false, null for groups), "required_ok", "message",
+//            "violations" (groups and the root: "<path> constraint|required" of each failing question)}.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -118,6 +119,8 @@ function read(nodes, ref) {
 		constraint: leaf ? validation.constraint.valid : null,
 		required_ok: leaf ? validation.required.valid : null,
 		message: violation?.message?.asString ?? null,
+		// For groups and the root: every question below that stops the form being sent.
+		violations: leaf ? null : (validation?.violations ?? []).map((v) => `${v.reference} ${v.violation.condition}`),
 	};
 }
 

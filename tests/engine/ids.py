@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
-from warehouse.identifiers import th_id_check_digit
+from tests.engine.runner import Case, CaseResult
+from warehouse.identifiers import th_id_check_digit, validate_thai_id
+
+NID = "/data/child/national_id"
+CONFIRM = "/data/child/id_confirm"
+CHECK_OK = "/data/child/id_check_ok"
+# A father consenting for an 8-year-old opens the child group (README decision 3).
+CONSENTED: list[Any] = [
+    ["/data/consent/consent_age", "8"],
+    ["/data/consent/consent_by", "FATHER"],
+    ["/data/consent/consent_given", "1"],
+]
+ASKS_CONFIRMATION = {"check_digit_0_series", "reserved_series"}
 
 # Real DOPA province codes for digits 2–3, plus a few that are not (the check digit never sees digit 3).
 PROVINCE_CODES = ("10", "11", "50", "57", "63", "81", "90", "96")
@@ -85,3 +98,31 @@ def generated_g_codes(seed: int = 20261130) -> dict[str, list[str]]:
             + [digits(13) for _ in range(8)]
         ),
     }
+
+
+def expected_id_verdict(raw: str) -> tuple[bool, bool, str]:
+    """(accepted, confirmation asked, id_check_ok) as README decision 4 derives them from the validator."""
+    verdict = validate_thai_id(raw)
+    confirm = verdict.valid and any(w.code in ASKS_CONFIRMATION for w in verdict.warnings)
+    well_formed = len(raw) == 13 and raw.isdigit()
+    check_ok = well_formed and th_id_check_digit(raw[:12]) == int(raw[12])
+    return verdict.valid, confirm, "1" if check_ok else "0"
+
+
+def id_sweep(scheme: str, values: list[str]) -> Case:
+    """Each value typed into national_id in turn, on a consented form with this ID scheme."""
+    return Case(id=scheme, set=[*CONSENTED, ["/data/child/id_scheme", scheme]],
+                read=[NID, CONFIRM, CHECK_OK], sweep_path=NID, sweep_values=values)
+
+
+def id_disagreements(result: CaseResult) -> list[str]:
+    """IDs where the form's (accepted, confirmation asked, check_ok) differ from the validator's."""
+    result.raise_error()
+    out = []
+    for value, reads in result.sweep:
+        assert reads[NID]["value"] == value and reads[NID]["relevant"], value
+        got = (reads[NID]["constraint"], reads[CONFIRM]["relevant"], reads[CHECK_OK]["value"] or "0")
+        want = expected_id_verdict(value)
+        if got != want:
+            out.append(f"{value}: form {got}, validator {want}")
+    return out
