@@ -229,7 +229,8 @@ def instance_paths(xml: str) -> list[str]:
 def field_schema(xml: str) -> list[tuple[str, str]]:
     """(path, XForm type) for every leaf field, e.g. ("child/birth_date", "date").
 
-    Fields without a type in their bind are strings in XForms; groups are left out.
+    Fields without a type in their bind are strings in XForms; groups are left out, and a
+    field inside a repeat is listed once, with the repeat's path (``goals/goal_text``).
     """
     root = etree.fromstring(xml.encode("utf-8"))
     data = _primary_instance(root)
@@ -240,7 +241,8 @@ def field_schema(xml: str) -> list[tuple[str, str]]:
         path = nodeset.removeprefix(f"/{root_name}/")
         types[path] = bind.get("type") or "string"
     leaves = []
-    for path in instance_paths(xml):
+    # A repeat appears twice in the instance (its jr:template and a first row): list it once.
+    for path in dict.fromkeys(instance_paths(xml)):
         element = data.find("/".join(f"xf:{p}" for p in path.split("/")), namespaces=NS)
         if element is not None and len(element) == 0:
             leaves.append((path, types.get(path, "string")))
