@@ -131,9 +131,13 @@ def forms_deploy(
                 console.print(describe_deploy(result), highlight=False)
 
     def kobo(settings: Settings) -> None:
-        from orchestration.kobo import deploy_forms_kobo  # type: ignore[import-not-found,unused-ignore]
+        from orchestration.kobo import deploy_forms_kobo
 
-        deploy_forms_kobo(settings, dry_run=dry_run, force=force)
+        for result in deploy_forms_kobo(settings, dry_run=dry_run, force=force):
+            would = "would be " if result.dry_run and result.action != "unchanged" else ""
+            changes = f" ({'; '.join(result.changes)})" if result.changes else ""
+            console.print(f"{result.form_id}: {would}{result.action} (version {result.version or '-'})"
+                          f"{changes}", highlight=False)
 
     try:
         _run(central if target == "central" else kobo)

@@ -79,6 +79,14 @@ def property_values(data: Mapping[str, Any], *, dataset: str) -> dict[str, str]:
     return values
 
 
+def _version_number(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
 class EntityService:
     """One Central resource, as in pyodk: the entity lists of a project and their entities."""
 
@@ -209,8 +217,8 @@ class EntityService:
         self, err: CentralError, dataset: str, uuid: str, provided: int | None, project_id: int
     ) -> EntityVersionConflict:
         details = error_details(err.response) if err.response is not None else {}
-        current = details.get("current")
-        if not isinstance(current, int) or isinstance(current, bool):
+        current = _version_number(details.get("current"))  # Central sends it as text
+        if current is None:
             entity = self.get(dataset, uuid, project_id)  # the details are not in every version
             current = entity.version if entity is not None else None
         return EntityVersionConflict(
