@@ -6,10 +6,14 @@ import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sandbox.central import (
+    odata_entities,
     odata_routes,
     problems,
     routes_auth,
+    routes_datasets,
+    routes_entities,
     routes_forms,
+    routes_openrosa,
     routes_projects,
     routes_submissions,
 )
@@ -23,6 +27,10 @@ def build_router(ctx: Context) -> Router:
     router = Router()
     routes_auth.register(router, ctx)
     routes_projects.register(router, ctx)
+    odata_entities.register(router, ctx)  # before datasets: `x.svc` looks like a list name
+    routes_datasets.register(router, ctx)
+    routes_entities.register(router, ctx)
+    routes_openrosa.register(router, ctx)
     odata_routes.register(router, ctx)
     routes_submissions.register(router, ctx)
     routes_forms.register(router, ctx)

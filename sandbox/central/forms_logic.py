@@ -6,7 +6,7 @@ import json
 import re
 import sqlite3
 
-from sandbox.central import problems
+from sandbox.central import entity_forms, problems
 from sandbox.central.auth import generate_token
 from sandbox.central.context import Context
 from sandbox.central.router import Request
@@ -22,6 +22,7 @@ def read_definition(req: Request) -> tuple[FormDef, str | None]:
         data = xlsform_to_xform(data, excel, req.header("x-xlsform-formid-fallback"),
                                 req.flag("ignoreWarnings"))
     definition = parse_form(data)
+    entity_forms.check_upload(definition.xml, definition.fields, req.flag("ignoreWarnings"))
     if re.search(r"\.(xlsx?|xml)$", definition.xml_form_id):
         raise problems.unexpected_value(
             "formId", definition.xml_form_id,
@@ -49,6 +50,7 @@ def insert_def(db: sqlite3.Connection, ctx: Context, form_id: int, definition: F
                    (def_id, name, kind, old["content"] if old else None,
                     old["content_type"] if old else None, old["md5"] if old else None,
                     old["updated_at"] if old else None))
+    entity_forms.record_def(db, ctx, form_id, def_id, carry_from)
     return def_id
 
 
@@ -125,5 +127,6 @@ def publish(db: sqlite3.Connection, ctx: Context, form_id: int) -> None:
                (now, draft["id"]))
     db.execute("UPDATE forms SET current_def_id = ?, draft_def_id = NULL, updated_at = ?, "
                "data_version = data_version + 1 WHERE id = ?", (draft["id"], now, form_id))
+    entity_forms.publish_def(db, ctx, draft["id"], now)
     # Central deletes test submissions made to a draft when it is published.
     db.execute("DELETE FROM submissions WHERE form_id = ? AND draft = 1", (form_id,))

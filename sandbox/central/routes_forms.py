@@ -10,6 +10,7 @@ from sandbox.central import problems
 from sandbox.central.auth import can_use_form
 from sandbox.central.clock import iso
 from sandbox.central.context import Context
+from sandbox.central.entity_csv import attachment_response
 from sandbox.central.forms_logic import create_form, new_draft, publish_draft
 from sandbox.central.records import (
     def_or_404,
@@ -27,10 +28,10 @@ _BASE = r"/projects/(?P<projectId>[^/]+)/forms/(?P<xmlFormId>[^/]+?)"
 _VERSION = _BASE + r"/versions/(?P<version>[^/]+?)"
 
 
-def _attachment_json(row: sqlite3.Row) -> dict[str, Any]:
+def _attachment_json(row: sqlite3.Row, linked: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {"name": row["name"], "type": row["type"],
-                           "exists": row["content"] is not None,
-                           "blobExists": row["content"] is not None, "datasetExists": False}
+                           "exists": row["content"] is not None or linked,
+                           "blobExists": row["content"] is not None, "datasetExists": linked}
     if row["md5"] is not None:
         out["hash"] = row["md5"]
     if row["updated_at"] is not None:
@@ -136,12 +137,18 @@ def register(router: Router, ctx: Context) -> None:
         _, defn = readable(req, _which(req))
         rows = ctx.store.all("SELECT * FROM form_attachments WHERE form_def_id = ? ORDER BY "
                              "name", (defn["id"],))
-        return json_response([_attachment_json(r) for r in rows])
+        linked = {r["name"] for r in ctx.store.all(
+            "SELECT name FROM attachment_datasets WHERE form_def_id = ?", (defn["id"],))}
+        return json_response([_attachment_json(r, r["name"] in linked) for r in rows])
 
     def attachment(req: Request) -> Response:
         _, defn = readable(req, _which(req))
         row = ctx.store.one("SELECT * FROM form_attachments WHERE form_def_id = ? AND name = ?",
                             (defn["id"], req.params["name"]))
+        if row is not None and row["content"] is None:
+            from_list = attachment_response(ctx, req, defn["id"], row["name"])
+            if from_list is not None:
+                return from_list
         if row is None or row["content"] is None:
             raise problems.not_found()
         return Response(200, row["content"], [
@@ -162,6 +169,9 @@ def register(router: Router, ctx: Context) -> None:
                               req.params["name"]))
             if cur.rowcount == 0:
                 raise problems.not_found()
+            # Central's FormAttachments.update: an uploaded file replaces any list link.
+            db.execute("DELETE FROM attachment_datasets WHERE form_def_id = ? AND name = ?",
+                       (defn["id"], req.params["name"]))
         return success()
 
     router.add("GET", r"/projects/(?P<projectId>[^/]+)/forms", list_forms)

@@ -18,6 +18,8 @@ from sandbox.central.auth import ADMIN_ROLE, hash_password
 from sandbox.central.clock import Clock
 from sandbox.central.context import Context
 from sandbox.central.dispatch import build_router, dispatch
+from sandbox.central.entities_schema import install as install_entity_tables
+from sandbox.central.entity_worker import EntityWorker
 from sandbox.central.faults import Faults
 from sandbox.central.router import Response, json_response
 from sandbox.central.store import Store
@@ -81,7 +83,7 @@ class CentralSandbox:
 
     def __init__(self, data_dir: Path, *, host: str = "127.0.0.1", port: int = 0,
                  admin_email: str = "admin@odksync.local", admin_password: str,
-                 domain: str | None = None) -> None:
+                 domain: str | None = None, entity_delay: float = 0.2) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.host, self._requested_port, self._domain = host, port, domain
@@ -91,7 +93,10 @@ class CentralSandbox:
         self._log_path = self.data_dir / "central-requests.log"
         self.clock = Clock()
         self.store = Store(self.data_dir / "central.sqlite3")
+        install_entity_tables(self.store)
         self.ctx = Context(self.store, self.clock, self._public_url)
+        self.entity_worker = EntityWorker(self.ctx, entity_delay)
+        self.ctx.entity_worker = self.entity_worker
         self._router = build_router(self.ctx)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -160,7 +165,18 @@ class CentralSandbox:
     def now(self) -> datetime:
         return self.clock.now()
 
+    def drain_entity_queue(self) -> int:
+        """Run the entity worker's pending events now (tests wait on this, not on time)."""
+        return self.entity_worker.drain()
+
+    def entity_errors(self) -> list[dict[str, Any]]:
+        """Entity processing failures, as Central's `entity.error` audit events record them."""
+        rows = self.store.all("SELECT * FROM entity_errors ORDER BY id")
+        return [{"submissionId": r["submission_id"], "message": r["message"],
+                 "code": r["code"]} for r in rows]
+
     def start(self) -> CentralSandbox:
+        self.entity_worker.start()
         handler = type("Handler", (_Handler,), {"sandbox": self})
         self._server = ThreadingHTTPServer((self.host, self._requested_port), handler)
         self._server.daemon_threads = True
@@ -170,6 +186,7 @@ class CentralSandbox:
         return self
 
     def stop(self) -> None:
+        self.entity_worker.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

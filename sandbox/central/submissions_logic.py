@@ -76,6 +76,9 @@ def create(ctx: Context, auth: Auth, form: sqlite3.Row, defn: sqlite3.Row, inst:
         assert submission_id is not None
         _store_files(db, submission_id, sorted(set(expected)), files)
         bump(db, form["id"])
+    if ctx.entity_worker is not None:
+        # Central's worker makes entities from the submission.create event a moment later.
+        ctx.entity_worker.enqueue(submission_id, "submission.create", auth.actor_id)
     return submission_id
 
 
