@@ -23,7 +23,8 @@ REGISTRATION = next(p for p in form_paths() if p.stem == "child_registration")
 
 
 def test_there_are_forms() -> None:
-    assert [p.name for p in form_paths()] == ["assistance_plan.xlsx", "child_registration.xlsx", "home_visit.xlsx"]
+    assert [p.name for p in form_paths()] == ["assistance_plan.xlsx", "child_registration.xlsx", "home_visit.xlsx",
+                                            "plan_followup.xlsx"]
 
 
 @pytest.mark.parametrize("path", form_paths(), ids=lambda p: p.stem)
