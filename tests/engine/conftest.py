@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -25,11 +27,16 @@ def engine_ready() -> None:
 
 
 def form_source(form_id: str) -> Path:
-    """The XLSForm whose file stem is `form_id`; skips the test while that form does not exist yet."""
+    """The XLSForm whose file stem is `form_id` (the test fails if there is none)."""
     for path in form_paths():
         if path.stem == form_id:
             return path
     pytest.fail(f"forms/xlsform/{form_id}.xlsx does not exist")
+
+
+@cache
+def _converted(form_id: str) -> str:
+    return convert(form_source(form_id)).xml
 
 
 @pytest.fixture(scope="session")
@@ -38,5 +45,11 @@ def small_media(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def registration_xml() -> str:
-    return convert(form_source("child_registration")).xml
+def form_xml() -> Callable[[str], str]:
+    """XForm XML of a programme form by form_id, converted by pyxform once per session."""
+    return _converted
+
+
+@pytest.fixture(scope="session")
+def registration_xml(form_xml: Callable[[str], str]) -> str:
+    return form_xml("child_registration")

@@ -15,6 +15,7 @@
 // Output: {"load_ms": n, "results": [{"id", "error"?, "reads"?, "sweep"?: [{"value", "reads"}]}]}
 // A read is {"exists", "type", "relevant", "required", "readonly", "value",
 //            "constraint" (true/false, null for groups), "required_ok", "message",
+//            "choices" (selects: names offered now),
 //            "violations" (groups and the root: "<path> constraint|required" of each failing question)}.
 
 import { readFileSync } from 'node:fs';
@@ -120,6 +121,8 @@ function read(nodes, ref) {
 		required_ok: leaf ? validation.required.valid : null,
 		message: violation?.message?.asString ?? null,
 		// For groups and the root: every question below that stops the form being sent.
+		// For selects: the choices offered right now (after choice filters), by name.
+		choices: node.nodeType === 'select' ? state.valueOptions.map((item) => item.value) : null,
 		violations: leaf ? null : (validation?.violations ?? []).map((v) => `${v.reference} ${v.violation.condition}`),
 	};
 }
