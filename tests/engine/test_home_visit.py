@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.engine.media import LAO, child_uuid, fixture_children
-from tests.engine.runner import CaseResult, run_cases
+from tests.engine.runner import Case, CaseResult, run_cases
 from tests.engine.scenarios import Scenario, check
 
 pytestmark = pytest.mark.usefixtures("engine_ready")
@@ -125,11 +125,9 @@ def test_home_visit_behaves_as_designed(results: dict[str, CaseResult], scenario
 
 @pytest.fixture(scope="module")
 def choice_results(form_xml: Callable[[str], str], small_media: Path) -> dict[str, CaseResult]:
-    consent = S + "sensitive_consent"
-    cases = [
-        Scenario("without", found(YOUNG, [consent, "0"]), dict.fromkeys(SENSITIVE_CHOICES, {})).case(),
-        Scenario("with", found(YOUNG, [consent, "1"]), dict.fromkeys(SENSITIVE_CHOICES, {})).case(),
-    ]
+    consent, paths = S + "sensitive_consent", sorted(SENSITIVE_CHOICES)
+    cases = [Case(id="without", set=found(YOUNG, [consent, "0"]), read=paths),
+             Case(id="with", set=found(YOUNG, [consent, "1"]), read=paths)]
     return run_cases(form_xml("home_visit"), cases, small_media)
 
 
