@@ -7,7 +7,7 @@ import io
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -114,17 +114,21 @@ def test_an_unknown_property_is_refused(entity_list: EntityList) -> None:
 
 def test_the_odata_feed_pages_through_every_entity_and_filters_by_time(entity_list: EntityList) -> None:
     client = entity_list.client
-    before = datetime.now(UTC) - timedelta(seconds=1)
     ids = {new_child(entity_list, f"เด็ก{i}") for i in range(3)}
     pages = list(client.iter_entity_pages(entity_list.dataset, page_size=2))
     seen = [e.uuid for page in pages for e in page.entities]
     assert len(seen) == len(set(seen)) and ids <= set(seen)
     assert len(pages) >= 2 and pages[0].count == len(seen)
     assert all(p.next_link is None or p.next_link.startswith(client.config.base_url) for p in pages)
-    recent = {e.uuid for e in client.iter_entities(entity_list.dataset, since=before, overlap=timedelta(0))}
+    # Times from the server's own clock (the sandbox's may have been moved by other tests).
+    rows = {e.uuid: e for page in pages for e in page.entities}
+    mine = [rows[i].created_at for i in ids]
+    assert all(t is not None for t in mine)
+    first = min(t for t in mine if t is not None) - timedelta(milliseconds=1)
+    recent = {e.uuid for e in client.iter_entities(entity_list.dataset, since=first, overlap=timedelta(0))}
     assert ids <= recent
-    later = datetime.now(UTC) + timedelta(hours=1)
-    assert list(client.iter_entities(entity_list.dataset, since=later, overlap=timedelta(0))) == []
+    last = max(e.created_at or first for e in rows.values()) + timedelta(seconds=1)
+    assert list(client.iter_entities(entity_list.dataset, since=last, overlap=timedelta(0))) == []
     row = next(e for e in client.list_entities(entity_list.dataset) if e.uuid in ids)
     assert row.label is not None and row.label.endswith("บ้านนา") and row.version == 1
     assert row.data["village"] == "บ้านนา"
