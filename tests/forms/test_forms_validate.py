@@ -23,8 +23,9 @@ REGISTRATION = next(p for p in form_paths() if p.stem == "child_registration")
 
 
 def test_there_are_forms() -> None:
-    assert [p.name for p in form_paths()] == ["assistance_plan.xlsx", "child_registration.xlsx", "home_visit.xlsx",
-                                            "plan_followup.xlsx"]
+    assert [p.name for p in form_paths()] == [
+        "assistance_plan.xlsx", "child_registration.xlsx", "home_visit.xlsx", "plan_followup.xlsx",
+    ]
 
 
 @pytest.mark.parametrize("path", form_paths(), ids=lambda p: p.stem)
@@ -120,29 +121,6 @@ def test_media_are_up_to_date_and_small() -> None:
         assert path.read_text(encoding="utf-8") == text, f"run python -m forms.media ({name})"
         assert path.stat().st_size < 1_000_000
     assert built["laos.csv"].count("\n") == 7850  # header + 7,849 LAOs
-
-
-def test_settings_and_language_columns() -> None:
-    wb = load_workbook(REGISTRATION)
-    settings = dict(zip([c.value for c in wb["settings"][1]],
-                        [c.value for c in wb["settings"][2]], strict=False))
-    assert settings["form_id"] == "child_registration"
-    assert settings["default_language"] == "ไทย (th)"
-    assert re.fullmatch(r"20\d{8}", str(settings["version"]))
-    for sheet, prefix in [("survey", "label"), ("survey", "hint"), ("survey", "constraint_message"),
-                          ("choices", "label")]:
-        header = [c.value for c in wb[sheet][1] if c.value and c.value.startswith(prefix + "::")]
-        assert header == [f"{prefix}::ไทย (th)", f"{prefix}::English (en)"], sheet
-
-
-def test_every_labelled_row_has_thai_and_english() -> None:
-    ws = load_workbook(REGISTRATION)["survey"]
-    header = [c.value for c in ws[1]]
-    th, en = header.index("label::ไทย (th)"), header.index("label::English (en)")
-    for row in ws.iter_rows(min_row=2, values_only=True):
-        if row[th] or row[en]:
-            assert row[th] and row[en], row
-            assert re.search(r"[\u0e00-\u0e7f]", row[th]), row
 
 
 def test_field_schema_types() -> None:
