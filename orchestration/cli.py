@@ -128,7 +128,7 @@ def forms_deploy(
 
         with central_client(settings) as (client, project_id):
             for result in deploy_forms(client, project_id, dry_run=dry_run, force=force, warn=warn):
-                console.print(describe_deploy(result), highlight=False)
+                console.print(describe_deploy(result), highlight=False, soft_wrap=True)
 
     def kobo(settings: Settings) -> None:
         from orchestration.kobo import deploy_forms_kobo
@@ -137,7 +137,7 @@ def forms_deploy(
             would = "would be " if result.dry_run and result.action != "unchanged" else ""
             changes = f" ({'; '.join(result.changes)})" if result.changes else ""
             console.print(f"{result.form_id}: {would}{result.action} (version {result.version or '-'})"
-                          f"{changes}", highlight=False)
+                          f"{changes}", highlight=False, soft_wrap=True)
 
     try:
         _run(central if target == "central" else kobo)

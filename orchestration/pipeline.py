@@ -145,8 +145,16 @@ def describe_deploy(result: DeployResult) -> str:
         head = f"{result.form_id}: {would}updated, new version {result.previous_version or '-'} → {version}"
     else:
         head = f"{result.form_id}: {would}updated, version {result.previous_version or '-'} → {version}"
-    media = [c.removeprefix("attachment ") for c in result.changes if c.startswith("attachment ")]
-    details = [f"media changed: {', '.join(media)}"] if media else []
+    attachments = [c.removeprefix("attachment ") for c in result.changes if c.startswith("attachment ")]
+    links = [c.split(" ", 1)[0] for c in attachments if "(link to entity list" in c]
+    media = [c for c in attachments if "(link to entity list" not in c]
+    details = []
+    if media and result.action == "created":
+        details.append(f"media: {', '.join(m.removesuffix(' (new)') for m in media)}")
+    elif media:
+        details.append(f"media changed: {', '.join(media)}")
+    if links:
+        details.append(f"links the entity list as {', '.join(links)}")
     if result.creates_dataset:
         details.append(f"fills entity list {result.creates_dataset}")
     return head + (f" ({'; '.join(details)})" if details else "")

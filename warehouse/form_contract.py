@@ -71,7 +71,8 @@ FORM_CONTRACTS: dict[str, dict[str, str]] = {
 }
 
 # A new field whose last name is at least this similar to a removed one is taken as its new name
-# (difflib's ratio: "first_name" → "firstname" 0.95, "moo" → "village_no" 0.31).
+# (difflib's ratio: "first_name" → "firstname" 0.95, "first_name" → "given_name" 0.6, which is
+# paired by group and type instead, see _pair_renames).
 RENAME_SIMILARITY = 0.75
 
 ChangeKind = Literal["removed", "renamed", "retyped"]
@@ -100,7 +101,7 @@ def _leaf(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-def _rename_target(path: str, old_type: str, added: Mapping[str, str]) -> str | None:
+def _similar_target(path: str, old_type: str, added: Mapping[str, str]) -> str | None:
     """The added field most like `path`: the same name in another group first, then a similar name."""
     same_type = {p: t for p, t in added.items() if t == old_type}
     moved = sorted(p for p in same_type if _leaf(p) == _leaf(path))
@@ -111,6 +112,34 @@ def _rename_target(path: str, old_type: str, added: Mapping[str, str]) -> str | 
         key=lambda pair: (-pair[0], pair[1]),
     )
     return scored[0][1] if scored and scored[0][0] >= RENAME_SIMILARITY else None
+
+
+def _group(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def _pair_renames(removed: dict[str, str], added: dict[str, str]) -> dict[str, str]:
+    """Removed path → the added path that replaces it.
+
+    A similar name (or the same name moved) pairs first; then, within one group, one removed
+    field and one added field of the same type are taken as a rename (`first_name` → `given_name`).
+    """
+    pairs: dict[str, str] = {}
+    left = dict(added)
+    for path, old_type in sorted(removed.items()):
+        target = _similar_target(path, old_type, left)
+        if target is not None:
+            pairs[path] = target
+            del left[target]  # one new field replaces at most one old one
+    unpaired = {p: t for p, t in removed.items() if p not in pairs}
+    for path, old_type in sorted(unpaired.items()):
+        key = (_group(path), old_type)
+        gone = [p for p, t in unpaired.items() if (_group(p), t) == key]
+        new = [p for p, t in left.items() if (_group(p), t) == key]
+        if len(gone) == 1 and len(new) == 1:
+            pairs[path] = new[0]
+            del left[new[0]]
+    return pairs
 
 
 def breaking_changes(
@@ -133,21 +162,24 @@ def breaking_changes(
     baseline = published if published is not None else dict(contract)
     added = {p: t for p, t in new.items() if p not in baseline}
     changes: list[BreakingChange] = []
+    removed: dict[str, str] = {}
     for path, wanted in sorted(contract.items()):
         if published is not None and path not in published:
             continue
-        if path in new:
-            if new[path] != wanted:
-                changes.append(BreakingChange(form_id=form_id, path=path, kind="retyped",
-                                              old_type=wanted, new_type=new[path]))
-            continue
-        target = _rename_target(path, wanted, added)
+        if path not in new:
+            removed[path] = wanted
+        elif new[path] != wanted:
+            changes.append(BreakingChange(form_id=form_id, path=path, kind="retyped",
+                                          old_type=wanted, new_type=new[path]))
+    renames = _pair_renames(removed, added)
+    for path, wanted in removed.items():
+        target = renames.get(path)
         if target is not None:
-            del added[target]  # one new field replaces at most one old one
             changes.append(BreakingChange(form_id=form_id, path=path, kind="renamed", old_type=wanted,
                                           new_type=new[target], new_path=target))
         else:
             changes.append(BreakingChange(form_id=form_id, path=path, kind="removed", old_type=wanted))
+    changes.sort(key=lambda c: c.path)
     return changes
 
 

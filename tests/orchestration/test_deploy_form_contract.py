@@ -40,9 +40,18 @@ def summary(changes: list[BreakingChange]) -> list[tuple[str, str, str | None, s
         ([*without(PUBLISHED, "child/note"), ("child/note", "int")], PUBLISHED, []),
         # removed
         (without(PUBLISHED, "child/first_name"), PUBLISHED, [("child/first_name", "removed", None, None)]),
-        # removed while an unrelated field is added: not a rename
-        ([*without(PUBLISHED, "address/moo"), ("address/village_no", "int")], PUBLISHED,
+        # removed while a field is added elsewhere, of another type, or with a rival: not a rename
+        ([*without(PUBLISHED, "address/moo"), ("child/siblings", "int")], PUBLISHED,
          [("address/moo", "removed", None, None)]),
+        ([*without(PUBLISHED, "address/moo"), ("address/village_no", "string")], PUBLISHED,
+         [("address/moo", "removed", None, None)]),
+        ([*without(PUBLISHED, "address/moo"), ("address/village_no", "int"), ("address/rooms", "int")],
+         PUBLISHED, [("address/moo", "removed", None, None)]),
+        # renamed: the one field removed and the one added of its type in the same group
+        ([*without(PUBLISHED, "address/moo"), ("address/village_no", "int")], PUBLISHED,
+         [("address/moo", "renamed", "address/village_no", "int")]),
+        ([*without(PUBLISHED, "child/first_name"), ("child/given_name", "string")], PUBLISHED,
+         [("child/first_name", "renamed", "child/given_name", "string")]),
         # renamed: a similar new name of the same type
         ([*without(PUBLISHED, "child/first_name"), ("child/firstname", "string")], PUBLISHED,
          [("child/first_name", "renamed", "child/firstname", "string")]),
