@@ -174,3 +174,40 @@ def test_a_change_that_breaks_the_warehouse_is_refused_unless_forced(
         assert forced[0].action == "updated" and forced[0].version == "2030010102"
         assert len(warnings) == 1 and "child/first_name" in warnings[0]
         assert "given_name" in {f.name for f in client.form_fields("child_registration", pid)}
+
+
+def test_the_command_refuses_a_breaking_change_with_exit_1_and_force_deploys_it(
+    local: tuple[Any, CentralConfig], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    server, base = local
+    config = new_project(base, "command refusal")
+    assert config.project_id is not None
+    with CentralClient(config) as client:
+        (tmp_path / "v1").mkdir()
+        deploy_forms(client, config.project_id,
+                     paths=[mutated_registration(tmp_path / "v1", version="2030020101")])
+    # The command deploys whatever forms folder forms.paths names: point it at a changed copy.
+    changed = tmp_path / "xlsform"
+    changed.mkdir()
+    mutated_registration(changed, version="2030020102", retype=("birth_date", "text"))
+    shutil.copytree(forms.MEDIA_DIR, changed / "media")
+    monkeypatch.setattr("forms.paths.FORMS_DIR", changed)
+    monkeypatch.setattr("forms.paths.MEDIA_DIR", changed / "media")
+    for name, value in cli_env(config, tmp_path).items():
+        monkeypatch.setenv(name, value)
+
+    before = len(server.request_log)
+    refused = CliRunner().invoke(app, ["forms", "deploy"])
+    assert refused.exit_code == 1
+    assert "child/birth_date, which the warehouse reads, changes type from date to string" in refused.stderr
+    assert "rerun with --force" in refused.stderr and refused.stdout == ""
+    assert writes(server, before) == []
+
+    forced = CliRunner().invoke(app, ["forms", "deploy", "--force"])
+    assert forced.exit_code == 0, forced.stderr
+    assert "warning: --force: child_registration.xlsx" in forced.stderr
+    assert "child_registration: updated, new version 2030020101 → 2030020102" in forced.stdout
