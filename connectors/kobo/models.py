@@ -44,6 +44,7 @@ class AssetInfo(_Wire):
     deployed_version_id: str | None = None
     has_deployment: bool = False
     deployment_active: bool = Field(default=False, alias="deployment__active")
+    deployment_uuid: str | None = Field(default=None, alias="deployment__uuid")  # formhub/uuid
     deployment_status: str | None = None
     date_created: str | None = None
     date_modified: str | None = None

@@ -21,24 +21,31 @@ def iter_submission_pages(session: KoboSession, uid: str, *,
     """Every page of an asset's submissions, oldest `_id` first, following `next` to the end.
 
     Kobo pages by offset, so a submission deleted while paging shifts the rest and one would be
-    skipped; the rows seen are therefore compared with the last page's `count`, and a mismatch
-    raises so that the caller pulls again rather than keeping a silent gap.
+    skipped. Two checks catch that: `count` must not drop between pages, and the rows seen must
+    add up to the last page's `count`; either failing raises so that the caller pulls again
+    rather than keeping a silent gap. (New submissions arriving meanwhile are harmless: they get
+    higher `_id`s and land on the later pages.)
     """
     limit = max(1, min(limit, MAX_PAGE))
     url: str | None = session.url(session.urls.data, uid=uid) + f"?limit={limit}&start=0"
-    seen, count = 0, 0
+    seen, count = 0, None
     while url:
         page = SubmissionPage.model_validate(session.json("GET", url))
+        if count is not None and page.count < count:
+            raise _changed(session, uid, f"went from {count} to {page.count} submissions")
         seen += len(page.results)
         count = page.count
         yield page
         if page.next and not page.results:
             break  # an empty page that still points on would loop forever
         url = session.rebase(page.next) if page.next else None
-    if seen != count:
-        raise KoboError(f"KoboToolbox at {session.server} listed {count} submissions of asset "
-                        f"{uid} but its pages held {seen} (submissions changed while paging): "
-                        "pull again")
+    if seen != (count or 0):
+        raise _changed(session, uid, f"listed {count} submissions but its pages held {seen}")
+
+
+def _changed(session: KoboSession, uid: str, what: str) -> KoboError:
+    return KoboError(f"KoboToolbox at {session.server} {what} for asset {uid} (submissions were "
+                     "deleted while paging): pull again")
 
 
 def count_submissions(session: KoboSession, uid: str) -> int:

@@ -76,7 +76,8 @@ def asset_json(ctx: Context, row: sqlite3.Row, base: str) -> dict[str, Any]:
     files = ctx.store.all("SELECT uid, asset_uid, owner, file_type, description, filename, "
                           "mimetype, hash, date_created FROM files WHERE asset_uid = ? "
                           "ORDER BY date_created", (uid,))
-    versions = json.loads(row["deployed_versions"])
+    versions = [{**v, "url": f"{url}versions/{v['uid']}/"}
+                for v in json.loads(row["deployed_versions"])]
     status = ("deployed" if row["deployment_active"] else "archived") if deployed else "draft"
     links = ({"url": f"{base}/x/{uid}", "offline_url": f"{base}/x/{uid}"} if deployed else {})
     owner = f"{base}/api/v2/users/{row['owner']}/"
@@ -91,7 +92,10 @@ def asset_json(ctx: Context, row: sqlite3.Row, base: str) -> dict[str, Any]:
         "deployed_versions": {"count": len(versions), "next": None, "previous": None,
                               "results": versions},
         "deployment__links": links, "deployment__active": bool(row["deployment_active"]),
-        "deployment__data_download_links": {}, "deployment__submission_count": count["n"] if count else 0,
+        "deployment__data_download_links": {
+            kind: f"{base}/api/v2/assets/{uid}/exports/?format={kind}"
+            for kind in ("csv", "csv_legacy", "xls", "xls_legacy", "zip_legacy", "geojson")},
+        "deployment__submission_count": count["n"] if count else 0,
         "deployment__last_submission_time": count["last"] if count else None,
         "deployment__encrypted": False, "deployment__uuid": row["deployment_uuid"],
         "deployment_status": status, "content": content, "downloads": [], "embeds": [],

@@ -80,6 +80,9 @@ def store_submission(ctx: Context, xml: bytes, root: etree._Element, files: list
     if not asset["deployment_active"]:
         raise Rejected(400, f"Form '{asset['uid']}' is not accepting submissions.")
     flat = flatten(root, asset["deployed_xform"])
+    # The deployed XForm calculates these; XML built elsewhere may lack them.
+    flat.setdefault("__version__", asset["deployed_version_id"])
+    flat.setdefault("formhub/uuid", asset["deployment_uuid"])
     new_uuid = strip_uuid(instance_id)
     deprecated = _meta(root, "deprecatedID")
     with ctx.store.write() as db:

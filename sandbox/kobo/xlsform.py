@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,16 +49,77 @@ def _sheet_rows(workbook: Any, name: str) -> list[dict[str, Any]]:
     return out
 
 
+TRANSLATED = ("label", "hint", "guidance_hint", "constraint_message", "required_message",
+              "media::image", "media::audio", "media::video")
+
+
+def _translations(rows: list[dict[str, Any]]) -> list[str | None]:
+    """KPI's `translations`: the `::Language` suffixes in column order; None for bare columns."""
+    found: list[str | None] = []
+    for row in rows:
+        for key in row:
+            base, _, lang = key.partition("::")
+            if base in TRANSLATED and not base.startswith("media"):
+                value: str | None = lang or None
+                if value not in found:
+                    found.append(value)
+    return found or [None]
+
+
+def _kobo_row(row: dict[str, Any], translations: list[str | None]) -> dict[str, Any]:
+    """One sheet row as KPI stores it: translated columns become arrays in `translations` order,
+    other values strings, plus a `$kuid` of its own."""
+    out: dict[str, Any] = {"$kuid": new_kuid()}
+    for key, value in row.items():
+        base, _, lang = key.partition("::")
+        if base in TRANSLATED:
+            cells = out.setdefault(base, [None] * len(translations))
+            index = translations.index(lang or None) if (lang or None) in translations else 0
+            cells[index] = str(value)
+        elif key == "required":
+            out[key] = str(value).strip().lower() in ("yes", "true", "true()", "1")
+        else:
+            out[key] = str(value)
+    return out
+
+
+def new_kuid() -> str:
+    return secrets.token_hex(4)
+
+
 def read_content(data: bytes) -> dict[str, Any]:
     """The survey, choices and settings sheets as KPI's content JSON (schema 1)."""
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
+        survey, choices = _sheet_rows(workbook, "survey"), _sheet_rows(workbook, "choices")
         settings = _sheet_rows(workbook, "settings")
-        return {"schema": "1", "survey": _sheet_rows(workbook, "survey"),
-                "choices": _sheet_rows(workbook, "choices"),
-                "settings": settings[0] if settings else {}}
     finally:
         workbook.close()
+    translations = _translations(survey + choices)
+    kobo_survey: list[dict[str, Any]] = []
+    path: list[str] = []
+    for row in survey:
+        item = _kobo_row(row, translations)
+        kind, name = str(row.get("type", "")).strip(), str(row.get("name", ""))
+        if kind.startswith("end"):
+            path = path[:-1]
+        elif name:
+            item["$autoname"] = name
+            item["$xpath"] = "/".join([*path, name])
+            if kind.startswith("begin"):
+                path.append(name)
+        kobo_survey.append(item)
+    kobo_choices = []
+    for row in choices:
+        item = _kobo_row(row, translations)
+        item["$autovalue"] = str(row.get("name", ""))
+        item.setdefault("name", "")
+        item.setdefault("list_name", "")
+        kobo_choices.append(item)
+    return {"schema": "1", "survey": kobo_survey, "choices": kobo_choices,
+            "settings": {k: str(v) for k, v in (settings[0] if settings else {}).items()},
+            "translations": translations,
+            "translated": [c for c in TRANSLATED if any(c in r for r in kobo_survey)]}
 
 
 def import_xlsform(data: bytes, filename: str) -> ImportedForm:
