@@ -15,7 +15,7 @@
 // Output: {"load_ms": n, "results": [{"id", "error"?, "reads"?, "sweep"?: [{"value", "reads"}]}]}
 // A read is {"exists", "type", "relevant", "required", "readonly", "value",
 //            "constraint" (true/false, null for groups), "required_ok", "message",
-//            "choices" (selects: names offered now),
+//            "count" (repeats: rows now), "choices" (selects: names offered now),
 //            "violations" (groups and the root: "<path> constraint|required" of each failing question)}.
 
 import { readFileSync } from 'node:fs';
@@ -117,6 +117,8 @@ function read(nodes, ref) {
 		required: state.required,
 		readonly: state.readonly,
 		value: state.children ? null : valueOf(node),
+		// For repeats: how many instances (rows) there are now.
+		count: node.nodeType.startsWith('repeat-range') ? state.children.length : null,
 		constraint: leaf ? validation.constraint.valid : null,
 		required_ok: leaf ? validation.required.valid : null,
 		message: violation?.message?.asString ?? null,
@@ -135,6 +137,8 @@ function runCase(form, testCase) {
 	const instance = form.createInstance();
 	let nodes = indexNodes(instance.root);
 	const find = (ref) => {
+		// Repeats driven by repeat_count grow and shrink as answers change: look again.
+		if (!nodes.has(ref)) nodes = indexNodes(instance.root);
 		const node = nodes.get(ref);
 		if (!node) throw new Error(`no node ${ref} in the form`);
 		return node;
@@ -150,12 +154,12 @@ function runCase(form, testCase) {
 		}
 	}
 	const refs = testCase.read ?? [];
-	if (!testCase.sweep) return { reads: readAll(nodes, refs) };
+	if (!testCase.sweep) return { reads: readAll(indexNodes(instance.root), refs) };
 	const target = find(testCase.sweep.path);
 	return {
 		sweep: testCase.sweep.values.map((value) => {
 			setValue(target, value);
-			return { value, reads: readAll(nodes, refs) };
+			return { value, reads: readAll(indexNodes(instance.root), refs) };
 		}),
 	};
 }

@@ -20,23 +20,34 @@ def child_uuid(n: int) -> str:
     return f"00000000-0000-4000-8000-{n:012d}"
 
 
+def status_child(code: int) -> str:
+    """The fixture child whose plan_status is `code` (10…90)."""
+    return child_uuid(100 + code)
+
+
 # (uuid number, nickname, age this year, plan_status, sensitive_consent, other properties)
 _CHILDREN: tuple[tuple[int, str, int | None, str, str, dict[str, str]], ...] = (
     (1, "young", 8, "10", "", {}),
     (2, "teen", 14, "20", "1", {}),
     (3, "adult", 21, "50", "0", {"plan_id": "plan-3", "plan_version": "2",
-                                 "plan_interventions": "TUITION NFE_ENROL"}),
+                                 "plan_interventions": "NFE SCHOLARSHIP TRANSPORT"}),
     (4, "no-birth-year", None, "20", "", {}),
     (5, "withdrawn", 12, "99", "", {}),
     (6, "merged", 8, "10", "", {"merged_into": child_uuid(1)}),
     (7, "other-lao", 8, "10", "", {"lao_code": OTHER_LAO}),
+    # One child at each open or closed status of DOMAIN §6 (99 is "withdrawn" above).
+    *((100 + code, f"status-{code}", 12, str(code), "", {})
+      for code in (10, 20, 25, 30, 40, 50, 55, 60, 70, 80, 90)),
 )
+PLAN_DAYS_AGO = 20  # the adult's current plan is dated this many days before today
+REGISTERED_DAYS_AGO = 30
 
 
 def fixture_children(today: date | None = None) -> list[dict[str, str]]:
     """Entity rows as Central would serve `children.csv`, dated relative to `today`.
 
-    Every child was registered 30 days ago; only the columns of forms.media's header are set.
+    Every child was registered 30 days ago; a child with a plan_id has a plan dated 20 days ago.
+    Only the columns of forms.media's header are set.
     """
     today = today or date.today()
     rows = []
@@ -46,11 +57,13 @@ def fixture_children(today: date | None = None) -> list[dict[str, str]]:
             "name": child_uuid(n), "label": f"เด็ก {nickname}", "lao_code": LAO[2],
             "nickname": nickname, "full_name": f"เด็ก {nickname}", "village": "หมู่ 1 บ้านทดสอบ",
             "birth_year": "" if age is None else str(today.year - age),
-            "registered_on": (today - timedelta(days=30)).isoformat(),
+            "registered_on": (today - timedelta(days=REGISTERED_DAYS_AGO)).isoformat(),
             "plan_status": status, "sensitive_consent": sensitive,
             "next_followup_due": (today - timedelta(days=16)).isoformat(),
         })
         row.update(extra)
+        if row["plan_id"]:
+            row["plan_date"] = (today - timedelta(days=PLAN_DAYS_AGO)).isoformat()
         rows.append(row)
     return rows
 

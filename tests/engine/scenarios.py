@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from tests.engine.media import LAO
 from tests.engine.runner import Case, CaseResult
 
 
@@ -48,3 +49,13 @@ def completed_years(born: str, today: date | None = None) -> int:
     today = today or date.today()
     b = date.fromisoformat(born)
     return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+
+
+def opened(child: str, *ops: Any) -> list[Any]:
+    """A follow-on form with the fixture LAO chosen and `child` picked from the children list."""
+    return [["/data/lao/lao_province", LAO[0]], ["/data/lao/lao_district", LAO[1]],
+            ["/data/lao/lao_code", LAO[2]], ["/data/case/child", child], *ops]
+
+
+def days_from_today(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()

@@ -11,7 +11,7 @@ import pytest
 
 from tests.engine.media import LAO, child_uuid, fixture_children
 from tests.engine.runner import Case, CaseResult, run_cases
-from tests.engine.scenarios import Scenario, check
+from tests.engine.scenarios import Scenario, check, opened
 
 pytestmark = pytest.mark.usefixtures("engine_ready")
 
@@ -27,12 +27,6 @@ SENSITIVE_CHOICES = {
 }
 YOUNG, TEEN, ADULT, NO_BIRTH_YEAR, WITHDRAWN, MERGED, OTHER_LAO = (child_uuid(n) for n in range(1, 8))
 REGISTERED = date.fromisoformat(fixture_children()[0]["registered_on"])
-
-
-def opened(child: str, *ops: list[Any]) -> list[Any]:
-    """The LAO chosen and the child picked from the list."""
-    return [["/data/lao/lao_province", LAO[0]], ["/data/lao/lao_district", LAO[1]],
-            ["/data/lao/lao_code", LAO[2]], [CHILD, child], *ops]
 
 
 def found(child: str, *ops: list[Any]) -> list[Any]:
@@ -89,8 +83,9 @@ def _visit_checks() -> list[Scenario]:
              "/data": {"violations": []}},  # ends politely: nothing more is owed
         ))
     out += [
-        Scenario("child-list", opened(YOUNG), {CHILD: {"choices": [YOUNG, TEEN, ADULT, NO_BIRTH_YEAR,
-                                                                    WITHDRAWN]}}),
+        # The enumerator's LAO only, merged duplicates hidden (README, the children list, decision 3).
+        Scenario("child-list", opened(YOUNG), {CHILD: {"choices": [
+            r["name"] for r in fixture_children() if r["lao_code"] == LAO[2] and not r["merged_into"]]}}),
         Scenario("child-withdrawn", opened(WITHDRAWN), {CHILD: {"constraint": False}}),
         Scenario("child-shows-status", opened(TEEN), {CHILD: {"constraint": True},
                                                       "/data/case/ch_status": {"value": "20"},
