@@ -31,18 +31,24 @@ from simulation.registration_xml import (
 )
 
 __all__ = [
+    "AS_OF",
     "FORM_ID",
     "MalformedKind",
+    "Roster",
     "SyntheticChild",
     "generate_children",
     "malformed_registration_xml",
+    "registration_instance_id",
     "registration_xml",
+    "roster",
+    "simulated_uuid",
 ]
 
 AS_OF = date(2026, 11, 30)
 ICT = timezone(timedelta(hours=7))  # Thailand has no daylight saving
-_NAMESPACE = uuid.UUID("5b7c3a0e-2f41-4c1e-9a56-0d1c6b8e7f21")  # odksync synthetic data
+NAMESPACE = uuid.UUID("5b7c3a0e-2f41-4c1e-9a56-0d1c6b8e7f21")  # odksync synthetic data
 LAOS_PER_ROUND = 12
+REGISTRATION_DAYS = 300  # the first round registered children over ten months
 
 
 class SyntheticChild(BaseModel):
@@ -97,6 +103,8 @@ class SyntheticChild(BaseModel):
     year_left_be: int | None = None
     leave_reasons: tuple[str, ...] = ()
     urgent: bool = False
+    registration: int = 0  # 1: the same child registered again by another enumerator
+    variations: tuple[str, ...] = ()  # how a second registration differs (simulation.noise)
 
     @property
     def consent_ok(self) -> bool:
@@ -139,12 +147,29 @@ def _names() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     )
 
 
-def _subdistricts(district: str) -> list[str]:
+def subdistrict_codes(district: str) -> list[str]:
     return [s.code for s in geothai.subdistricts(district)]
 
 
-def generate_children(n: int, seed: int, *, as_of: date = AS_OF) -> list[SyntheticChild]:
-    """n children registered in the 60 days before as_of; child i is the same whatever n is."""
+class Roster(BaseModel):
+    """The LAOs of a simulated round and their enumerators, each with one phone."""
+
+    model_config = ConfigDict(frozen=True)
+
+    laos: tuple[tuple[str, str, str], ...]  # (dla_code, province, district)
+    enumerators: dict[str, int]  # LAO code -> how many enumerators it has
+    devices: dict[str, str]  # enumerator code -> Collect's deviceid
+
+    def lao(self, code: str) -> tuple[str, str, str]:
+        return next(lao for lao in self.laos if lao[0] == code)
+
+    def enumerator_codes(self, lao_code: str) -> list[str]:
+        return [f"{lao_code}-{k:02d}" for k in range(1, self.enumerators[lao_code] + 1)]
+
+
+@cache
+def roster(seed: int) -> Roster:
+    """The seed's LAOs and enumerators; every part of the simulation draws people from here."""
     setup = random.Random(seed)
     laos = setup.sample(_round_laos(), LAOS_PER_ROUND)
     enumerators = {code: setup.randint(2, 4) for code, _, _ in laos}
@@ -155,16 +180,36 @@ def generate_children(n: int, seed: int, *, as_of: date = AS_OF) -> list[Synthet
         for code, count in enumerators.items()
         for k in range(1, count + 1)
     }
+    return Roster(laos=tuple(laos), enumerators=enumerators, devices=devices)
+
+
+def generate_children(n: int, seed: int, *, as_of: date = AS_OF) -> list[SyntheticChild]:
+    """n children registered in the months before as_of; child i is the same whatever n is."""
+    staff = roster(seed)
     children = []
     for i in range(n):
         rng = random.Random(seed * 1_000_003 + i)
-        lao = rng.choice(laos)
-        enumerator = f"{lao[0]}-{rng.randint(1, enumerators[lao[0]]):02d}"
-        instance_id = f"uuid:{uuid.uuid5(_NAMESPACE, f'registration/{seed}/{i}')}"
+        lao = rng.choice(staff.laos)
+        enumerator = f"{lao[0]}-{rng.randint(1, staff.enumerators[lao[0]]):02d}"
+        instance_id = registration_instance_id(seed, i)
         children.append(
-            _child(rng, i, instance_id, lao, enumerator, devices[enumerator], as_of)
+            _child(rng, i, instance_id, lao, enumerator, staff.devices[enumerator], as_of)
         )
     return children
+
+
+def registration_instance_id(seed: int, index: int, *, duplicate: bool = False) -> str:
+    """Collect's instanceID for a child's registration, fixed by the seed so reruns add nothing."""
+    key = f"registration/{seed}/{index}" + ("/again" if duplicate else "")
+    return f"uuid:{simulated_uuid(key)}"
+
+
+def simulated_uuid(key: str, namespace: uuid.UUID = NAMESPACE) -> str:
+    """A uuid fixed by a key: the simulation's stand-in for Collect's uuid().
+
+    Shaped as version 4 (random), as Collect's are: Central refuses entity ids of other versions.
+    """
+    return str(uuid.UUID(bytes=uuid.uuid5(namespace, key).bytes, version=4))
 
 
 def _age(rng: random.Random) -> int:
@@ -186,8 +231,10 @@ def _child(
     as_of: date,
 ) -> SyntheticChild:
     lao_code, lao_province, lao_district = lao
+    # Registrations spread over the round's months, more of them early on (the initial survey).
+    days_back = 1 + int(REGISTRATION_DAYS * rng.random() ** 0.6)
     start = datetime.combine(
-        as_of - timedelta(days=rng.randint(0, 59)), datetime.min.time(), ICT
+        as_of - timedelta(days=days_back), datetime.min.time(), ICT
     ) + timedelta(hours=rng.randint(8, 16), minutes=rng.randint(0, 59), seconds=rng.randint(0, 59))
     end = start + timedelta(minutes=rng.randint(8, 25), seconds=rng.randint(0, 59))
     today = start.date()
@@ -230,7 +277,7 @@ def _personal(
     }[precision]
     age_years = completed_years(birth_date, today) if birth_date else age
     ids = identifier(rng, district)
-    subdistrict = rng.choice(_subdistricts(district))
+    subdistrict = rng.choice(subdistrict_codes(district))
     ever = ids["id_scheme"] != "NONE" or rng.random() < 0.5
     ever = ever and rng.random() > 0.08
     guardian_first = rng.choice(males if guardian_rel in ("FATHER",) else females)

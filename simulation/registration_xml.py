@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING, Literal, TypeAlias
 from xml.sax.saxutils import escape, quoteattr
 
@@ -11,6 +13,8 @@ if TYPE_CHECKING:
 FORM_ID = "child_registration"
 CONSENT_VERSION = "notice-2026-11"  # the form's consent_version calculate
 ROOT = "data"  # pyxform's default instance root name
+DATASET = "children"  # the entity list the registration creates
+ENTITY_NAMESPACE = uuid.UUID("9d1f3e52-7a0b-4c88-b1e4-2f6a9c0d5e17")
 
 # Collect copies the namespace declarations of the XForm's root onto the submission root.
 _NAMESPACES = (
@@ -59,6 +63,8 @@ def instance_tree(child: SyntheticChild, *, form_version: str, instance_id: str)
         if nid[0] == "9" or (nid[0] == "0" and not check_ok):
             confirm = "1"
     label = f"{c.first_name} {c.last_name}" if ok else f"ไม่ยินยอม {c.lao_code}"
+    case = case_properties(c) if ok else {}
+    list_label = entity_label(c, case.get("village", "")) if ok else ""
     return [
         ("start", c.start.isoformat(timespec="milliseconds")),
         ("end", c.end.isoformat(timespec="milliseconds")),
@@ -127,17 +133,65 @@ def instance_tree(child: SyntheticChild, *, form_version: str, instance_id: str)
             ("leave_reasons", " ".join(c.leave_reasons)),
             ("urgent_flag", _yn(c.urgent)),
         ])),
+        ("case", _group(ok, [
+            *case.items(),
+            ("list_label", list_label),
+            ("list_preview", ""),
+        ])),
         ("instance_label", label),
-        ("meta", [("instanceID", instance_id), ("instanceName", label)]),
+        ("meta", [
+            # create_if is a boolean calculate: Collect writes it as "true"/"false".
+            ("entity", [("@dataset", DATASET), ("@create", "true" if ok else "false"),
+                        ("@id", entity_id(instance_id)), ("label", list_label)]),
+            ("instanceID", instance_id),
+            ("instanceName", label),
+        ]),
     ]
+
+
+def entity_id(instance_id: str) -> str:
+    """The uuid Collect's uuid() gave the entity on first load; fixed by the instance id here."""
+    from simulation.generator import simulated_uuid
+
+    return simulated_uuid(instance_id, ENTITY_NAMESPACE)
+
+
+def case_properties(c: SyntheticChild) -> dict[str, str]:
+    """The `case` calculates the registration saves to the child's entity, in form order."""
+    village = " ".join(
+        x for x in (f"หมู่ {c.moo}" if c.moo is not None else "", c.village_name or "") if x)
+    if c.birth_date is None or c.birth_date_precision == "EST":
+        birth_year = str(c.today.year - c.consent_age)
+    else:
+        birth_year = str(c.birth_date.year)
+    return {
+        "child_id": "",
+        "full_name": f"{c.first_name} {c.last_name}",
+        "village": village,
+        "birth_year": birth_year,
+        "registered_on": c.today.isoformat(),
+        "plan_status": "10",
+        "next_followup_due": (c.today + timedelta(days=14)).isoformat(),
+        "sensitive_consent": "", "plan_id": "", "plan_version": "", "plan_date": "",
+        "plan_interventions": "", "merged_into": "",
+    }
+
+
+def entity_label(c: SyntheticChild, village: str) -> str:
+    """The list_label calculate: how the child appears in the follow-on forms' lists."""
+    nickname = f" ({c.nickname})" if c.nickname else ""
+    return f"{c.first_name} {c.last_name}{nickname}" + (f" · {village}" if village else "")
 
 
 def _render(nodes: list[Node], out: list[str]) -> None:
     for name, value in nodes:
-        if value is None:
+        if value is None or name.startswith("@"):
             continue
         if isinstance(value, list):
-            out.append(f"<{name}>")
+            # Children named "@x" are the element's attributes (meta/entity's dataset, id, …).
+            attrs = "".join(f" {n[1:]}={quoteattr(v)}" for n, v in value
+                            if n.startswith("@") and isinstance(v, str))
+            out.append(f"<{name}{attrs}>")
             _render(value, out)
             out.append(f"</{name}>")
         elif value == "":
@@ -146,11 +200,11 @@ def _render(nodes: list[Node], out: list[str]) -> None:
             out.append(f"<{name}>{escape(value)}</{name}>")
 
 
-def render(nodes: list[Node], *, form_version: str) -> bytes:
+def render(nodes: list[Node], *, form_version: str, form_id: str = FORM_ID) -> bytes:
     """Collect's serialisation: one line, XML declaration, id and version on the root."""
     out = [
         "<?xml version='1.0' ?>",
-        f"<{ROOT} id={quoteattr(FORM_ID)} version={quoteattr(form_version)}{_NAMESPACES}>",
+        f"<{ROOT} id={quoteattr(form_id)} version={quoteattr(form_version)}{_NAMESPACES}>",
     ]
     _render(nodes, out)
     out.append(f"</{ROOT}>")

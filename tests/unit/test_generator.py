@@ -4,8 +4,6 @@ import csv
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geothai
@@ -19,7 +17,7 @@ from simulation.generator import (
     malformed_registration_xml,
     registration_xml,
 )
-from simulation.submitter import enumerator_display_name, simulate
+from simulation.submitter import enumerator_display_name
 from warehouse.identifiers import validate_thai_id
 
 VERSION = "2026113001"
@@ -214,80 +212,20 @@ def test_malformed_variants(children: list[SyntheticChild], kind: str, check: ob
     assert check(bad) and not check(good)
 
 
-@dataclass
-class _User:
-    id: int
-    display_name: str
-    token: str
-
-
-@dataclass
-class _Result:
-    status: str
-    http_status: int = 201
-    message: str = ""
-
-
-@dataclass
-class _Sub:
-    id: str
-
-
-@dataclass
-class _Page:
-    submissions: list[_Sub]
-
-
-@dataclass
-class _Form:
-    form_id: str
-    version: str
-
-
-@dataclass
-class FakeCentral:
-    """Stands in for the Central client: keeps what was submitted, like the server would."""
-
-    stored: dict[str, bytes] = field(default_factory=dict)
-    users: dict[str, _User] = field(default_factory=dict)
-    assigned: set[tuple[str, int]] = field(default_factory=set)
-
-    def ensure_app_user(self, display_name: str) -> _User:
-        user = self.users.get(display_name)
-        if user is None:
-            user = _User(len(self.users) + 1, display_name, f"token-{len(self.users)}")
-            self.users[display_name] = user
-        return user
-
-    def assign_form(self, form_id: str, app_user_id: int) -> None:
-        self.assigned.add((form_id, app_user_id))
-
-    def submit_openrosa(self, xml: bytes, *, app_user_token: str) -> _Result:
-        instance_id = ET.fromstring(xml).findtext("meta/instanceID") or ""
-        if instance_id in self.stored:
-            return _Result("duplicate" if self.stored[instance_id] == xml else "conflict")
-        self.stored[instance_id] = xml
-        return _Result("created")
-
-    def iter_submission_pages(self, form_id: str, expand: bool = False) -> Iterator[_Page]:
-        ids = list(self.stored)
-        for i in range(0, len(ids), 50):
-            yield _Page([_Sub(x) for x in ids[i : i + 50]])
-
-    def list_forms(self) -> list[_Form]:
-        return [_Form("child_registration", VERSION)]
-
-
-def test_simulate_is_safe_to_rerun() -> None:
-    central = FakeCentral()
-    seen: list[tuple[int, int]] = []
-    first = simulate(central, children=80, seed=5, progress=lambda d, t: seen.append((d, t)))  # type: ignore[arg-type]
-    assert first.submitted == 80 and first.already_present == 0 and first.conflicts == 0
-    assert first.enumerators == len(central.users)
-    assert all(name.startswith("ผู้สำรวจ ") for name in central.users)
-    assert seen[-1] == (80, 80)
-    second = simulate(central, children=80, seed=5)  # type: ignore[arg-type]
-    assert (second.submitted, second.already_present) == (0, 80)
-    third = simulate(central, children=100, seed=5)  # type: ignore[arg-type]
-    assert (third.submitted, third.already_present) == (20, 80)
+def test_enumerators_appear_in_central_by_code() -> None:
     assert enumerator_display_name("6810104-01") == "ผู้สำรวจ 6810104-01"
+
+
+def test_registration_creates_an_entity_only_with_consent(children: list[SyntheticChild]) -> None:
+    for child in children[:200]:
+        root = ET.fromstring(_xml(child))
+        entity = root.find("meta/entity")
+        assert entity is not None and entity.get("dataset") == "children"
+        assert entity.get("create") == ("true" if child.consent_ok else "false")
+        # Central accepts only version-4 uuids for entities, as Collect's uuid() makes them.
+        assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                            entity.get("id") or "")
+        if child.consent_ok:
+            assert root.findtext("case/plan_status") == "10"
+            assert root.findtext("case/registered_on") == child.today.isoformat()
+            assert entity.findtext("label", "").startswith(f"{child.first_name} {child.last_name}")
