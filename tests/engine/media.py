@@ -20,6 +20,11 @@ def child_uuid(n: int) -> str:
     return f"00000000-0000-4000-8000-{n:012d}"
 
 
+def aged_child(age: int) -> str:
+    """The fixture child who turns `age` this year (9, 10, 19 or 20)."""
+    return child_uuid({9: 8, 10: 9, 19: 10, 20: 11}[age])
+
+
 def status_child(code: int) -> str:
     """The fixture child whose plan_status is `code` (10…90)."""
     return child_uuid(100 + code)
@@ -35,6 +40,8 @@ _CHILDREN: tuple[tuple[int, str, int | None, str, str, dict[str, str]], ...] = (
     (5, "withdrawn", 12, "99", "", {}),
     (6, "merged", 8, "10", "", {"merged_into": child_uuid(1)}),
     (7, "other-lao", 8, "10", "", {"lao_code": OTHER_LAO}),
+    # Either side of the 10–19 band in which the child's own assent is needed.
+    *((n, f"age-{age}", age, "20", "", {}) for n, age in ((8, 9), (9, 10), (10, 19), (11, 20))),
     # One child at each open or closed status of DOMAIN §6 (99 is "withdrawn" above).
     *((100 + code, f"status-{code}", 12, str(code), "", {})
       for code in (10, 20, 25, 30, 40, 50, 55, 60, 70, 80, 90)),

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine.media import LAO, child_uuid, fixture_children
+from tests.engine.media import LAO, aged_child, child_uuid, fixture_children
 from tests.engine.runner import Case, CaseResult, run_cases
 from tests.engine.scenarios import Scenario, check, opened
 
@@ -60,6 +60,9 @@ def _sensitive_gate() -> list[Scenario]:
         _sensitive("adult-consent", found(ADULT, [consent, "1"]), ok=True, assent_asked=False),
         _sensitive("unknown-age-consent", found(NO_BIRTH_YEAR, [consent, "1"]), ok=True,
                    assent_asked=False),
+        *(_sensitive(f"age-{age}-consent", found(aged_child(age), [consent, "1"]),
+                     ok=not 10 <= age < 20, assent_asked=10 <= age < 20)
+          for age in (9, 10, 19, 20)),
     ]
 
 
