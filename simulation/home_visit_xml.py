@@ -13,13 +13,14 @@ from simulation.registration_xml import Node, render
 from simulation.timeline import Visit
 
 FORM_ID = "home_visit"
-CASE = ("ch_name", "ch_status", "ch_next_due", "ch_registered", "ch_birth_year", "ch_sensitive",
-        "ch_plan_id", "ch_plan_version", "ch_plan_date", "ch_interventions")
+CASE = ("ch_name", "ch_status", "ch_next_due", "ch_registered", "ch_birth_year")
 # Choices the form hides unless sensitive-data consent was given (the `sensitive` column).
 SENSITIVE_CHOICES = frozenset({"DISABLED", "CHRONIC", "DISABILITY_ALLOWANCE", "HEALTH",
                                "PSYCHOSOCIAL"})
-_NEEDS = {"IN_SCHOOL_AGE": ("RETURN_SCHOOL", "SCHOLARSHIP", "FAMILY_SUPPORT", "NFE"),
+_NEEDS = {"IN_SCHOOL_AGE": ("RETURN_SCHOOL", "NFE", "SCHOLARSHIP", "FAMILY_SUPPORT"),
           "OLDER": ("NFE", "VOCATIONAL", "WORK", "SCHOLARSHIP", "FAMILY_SUPPORT")}
+NEED_ORDER = ("RETURN_SCHOOL", "NFE", "VOCATIONAL", "WORK", "SCHOLARSHIP", "HEALTH", "DOCS",
+              "FAMILY_SUPPORT", "PSYCHOSOCIAL", "OTHER")
 _VOICES = ("อยากกลับไปเรียนกับเพื่อน", "อยากเรียน กศน. ไปด้วยทำงานไปด้วย", "อยากมีงานทำช่วยแม่",
            "ไม่มีค่ารถไปโรงเรียน", "อยากเรียนช่างยนต์", "อยากได้ชุดนักเรียนใหม่")
 
@@ -28,6 +29,11 @@ def _some(rng: random.Random, options: tuple[str, ...], low: int, high: int) -> 
     """A select_multiple answer: distinct choice names in the order the form lists them."""
     picked = set(rng.sample(options, k=min(len(options), rng.randint(low, high))))
     return " ".join(o for o in options if o in picked)
+
+
+def _in_order(answer: str, order: tuple[str, ...]) -> str:
+    picked = set(answer.split())
+    return " ".join(o for o in order if o in picked)
 
 
 def _or_none(rng: random.Random, options: tuple[str, ...], none_share: float) -> str:
@@ -63,7 +69,8 @@ def _found(rng: random.Random, visit: Visit, row: Mapping[str, str]) -> list[Nod
     income = rng.randrange(0, 30_001, 500) if rng.random() < 0.9 else rng.randint(0, 60_000)
     # round(x, 0) in the form rounds halves up, as Decimal's ROUND_HALF_UP does.
     per_capita = int((Decimal(income) / Decimal(size)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    dependants = ("ELDERLY", "NO_INCOME", *(("DISABLED", "CHRONIC") if ok else ()))
+    # Options in the form's order, without the sensitive ones unless consent allows them.
+    dependants = (*(("DISABLED", "CHRONIC") if ok else ()), "ELDERLY", "NO_INCOME")
     welfare = ("STATE_CARD", "CHILD_GRANT", "EEF_GRANT", "ELDERLY_ALLOWANCE",
                *(("DISABILITY_ALLOWANCE",) if ok else ()), "OTHER")
     needs = _NEEDS["IN_SCHOOL_AGE" if age is None or age < 15 else "OLDER"]
@@ -107,7 +114,7 @@ def _found(rng: random.Random, visit: Visit, row: Mapping[str, str]) -> list[Nod
         ]),
         ("health", _health(rng) if ok else None),
         ("screening", [
-            ("child_needs", _some(rng, needs, 1, 3)),
+            ("child_needs", _in_order(_some(rng, needs, 1, 3), NEED_ORDER)),
             ("child_voice", voice),
             ("screen_result", visit.screen_result),
         ]),

@@ -72,6 +72,9 @@ _GOAL_TEXT: dict[str, tuple[str, ...]] = {
     "LEGAL_STATUS": ("ยื่นคำขอพิสูจน์สถานะและได้เลขประจำตัว",),
 }
 _INDICATORS = ("ใบรับรองการเป็นนักเรียน", "บันทึกการมาเรียน", "ใบประกาศนียบัตร", "สัญญาจ้างงาน", None)
+# The form's problem_domain list, in its order (select_multiple answers follow it).
+PROBLEM_ORDER = ("EDUCATION", "ECONOMIC", "FAMILY", "LEGAL_STATUS", "HEALTH", "DISABILITY",
+                 "PSYCHOSOCIAL", "RISK", "OTHER")
 # Choices the forms offer only with sensitive-data consent (their `sensitive` column).
 SENSITIVE = frozenset({"HEALTH", "DISABILITY", "PSYCHOSOCIAL", "RISK", "HEALTH_REF"})
 _PROBLEMS = {"POVERTY": "ECONOMIC", "FAMILY": "FAMILY", "PUSHED_OUT": "EDUCATION",
@@ -123,7 +126,8 @@ def new_plan(
         problems.add("LEGAL_STATUS")
     problems = {p for p in problems if sensitive or p not in SENSITIVE} or {"EDUCATION"}
     return Plan(plan_id=plan_id, version=1, on=on, status=status, pathway=pathway,
-                problems=tuple(sorted(problems)), goals=goals, interventions=tuple(interventions),
+                problems=tuple(p for p in PROBLEM_ORDER if p in problems), goals=goals,
+                interventions=tuple(interventions),
                 agreed_by=_agreed(rng, status))
 
 

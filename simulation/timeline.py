@@ -225,7 +225,7 @@ def _follow_up(walk: _Walk, on: date, *, moved: bool = False) -> None:
     supervision = None
     if rng.random() < 0.2:
         supervision = weighted(rng, {"APPROVED": 0.8, "REVISE": 0.15, "ESCALATE": 0.05})
-        if supervision == "REVISE" and lc.is_allowed(walk.status, lc.PLAN_DRAFTED):
+        if supervision == "REVISE" and not moved and lc.is_allowed(walk.status, lc.PLAN_DRAFTED):
             proposed = lc.PLAN_DRAFTED
     walk.progress = _advance(rng, walk.progress, proposed)
     outcome = _outcome(rng, proposed, plan.pathway, walk.progress)
