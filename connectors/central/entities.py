@@ -87,6 +87,16 @@ def _version_number(value: Any) -> int | None:
     return None
 
 
+def _same_entity(entity: Entity, label: str, data: dict[str, str]) -> bool:
+    """Whether the entity holds this label and data (properties not sent may read as empty)."""
+    held = entity.data
+    return (
+        entity.label == label
+        and all(held.get(name) == value for name, value in data.items())
+        and not any(value for name, value in held.items() if name not in data)
+    )
+
+
 class EntityService:
     """One Central resource, as in pyodk: the entity lists of a project and their entities."""
 
@@ -160,7 +170,8 @@ class EntityService:
         if not label.strip():
             raise ValueError(f"entity list {dataset}: an entity needs a non-empty label")
         chosen = uuid or str(uuid_module.uuid4())
-        body = {"uuid": chosen, "label": label, "data": property_values(data, dataset=dataset)}
+        values = property_values(data, dataset=dataset)
+        body = {"uuid": chosen, "label": label, "data": values}
         url = self._url(self.urls.entities, project_id=project_id, name=dataset)
         try:
             response = self.session.call("POST", url, json=body, idempotent=True)
@@ -169,7 +180,7 @@ class EntityService:
                 raise
             # The uuid exists: our own earlier attempt (answer lost, then retried) or a real clash.
             existing = self.get(dataset, chosen, project_id)
-            if existing is not None and existing.label == label and existing.data == body["data"]:
+            if existing is not None and _same_entity(existing, label, values):
                 return existing
             raise
         created = lenient_validate(Entity, response.json())
