@@ -38,7 +38,8 @@ def test_a_reader_gets_the_list_linked_even_when_a_static_file_is_at_hand(
     assert created.action == "created"
     assert f"attachment {dataset}.csv (link to entity list {dataset})" in created.changes
     assert attachment_uploads(target, before, f"{dataset}.csv") == []
-    (linked,) = [a for a in client.forms.attachments(reader_id, client._pid(None))
+    assert client.project_id is not None
+    (linked,) = [a for a in client.forms.attachments(reader_id, client.project_id)
                  if a.name == f"{dataset}.csv"]
     assert linked.dataset_exists
     detail = client.get_dataset(dataset)
@@ -73,7 +74,8 @@ def test_deploying_several_forms_puts_the_list_s_creator_first_and_a_rerun_write
     readers = [write_reader_form(tmp_path, unique_form_id(f"a{i}"), dataset) for i in range(2)]
     registration = write_registration_form(tmp_path, unique_form_id("z_reg"), dataset)
     paths = sorted([*readers, registration])
-    project_id = client._pid(None)
+    project_id = client.project_id
+    assert project_id is not None
 
     before = log_position(target)
     planned = deploy_forms(client, project_id, dry_run=True, paths=paths, media={})
@@ -102,7 +104,8 @@ def test_a_draft_whose_list_attachment_holds_a_file_is_linked_again(
     client.deploy_form(write_registration_form(tmp_path, unique_form_id("reg"), dataset))
     reader = write_reader_form(tmp_path, unique_form_id("relink"), dataset)
     client.deploy_form(reader)
-    project_id, name = client._pid(None), f"{dataset}.csv"
+    project_id, name = client.project_id, f"{dataset}.csv"
+    assert project_id is not None
     local = read_local_form(reader, form_id=None, attachments=None)
     # Uploading a file into a linked attachment unlinks the list (Central ≥ 2022.3).
     client.forms.replace_draft(local.xlsx, local.form_id, project_id)
