@@ -151,16 +151,18 @@ def simulate(
     children: Annotated[int, typer.Option(help="How many children to register.")] = 761,
     seed: Annotated[int, typer.Option(help="Same seed, same submissions: a rerun adds nothing.")] = 2026,
 ) -> None:
-    """Simulated enumerators submit registrations through the OpenRosa API, as ODK Collect does."""
+    """Simulated enumerators register children, then visit, plan and follow up over months,
+    submitting through the OpenRosa API and picking children from the entity list as Collect does."""
     from orchestration.central import central_client
+    from orchestration.demo import describe_simulation
     from orchestration.progress import progress_bar
     from simulation.submitter import simulate as run_simulation
 
     def work(settings: Settings) -> None:
         with central_client(settings) as (client, _), progress_bar(console, "submitting") as tick:
             result = run_simulation(client, children=children, seed=seed, progress=tick)
-        console.print(f"submitted {result.submitted}, already there {result.already_present}, "
-                      f"conflicts {result.conflicts}, enumerators {result.enumerators}")
+        for line in describe_simulation(result):
+            console.print(line)
 
     _run(work)
 

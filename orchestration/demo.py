@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -15,6 +15,9 @@ from orchestration.settings import Settings
 from warehouse.db import ensure_schema, make_engine, session_scope
 from warehouse.status import form_status
 from warehouse.sync import SyncResult
+
+if TYPE_CHECKING:
+    from simulation.submitter import SimulationResult
 
 REQUEST_LOG = "central-requests.log"
 
@@ -37,8 +40,8 @@ def run_demo(settings: Settings, *, console: Console, children: int, seed: int) 
             console.print(f"  form {result.form_id}: {result.action} (version {result.version})")
         with progress_bar(console, "enumerators submitting") as tick:
             sim = simulate(client, children=children, seed=seed, progress=tick)
-        console.print(f"  field work: {sim.submitted} new submissions from {sim.enumerators} "
-                      f"enumerators, {sim.already_present} already on the server")
+        for line in describe_simulation(sim):
+            console.print(f"  {line}")
         log = local_state_dir(settings) / REQUEST_LOG
         offset = log.stat().st_size if log.exists() else 0
         with form_progress(console) as tick:
@@ -53,6 +56,23 @@ def run_demo(settings: Settings, *, console: Console, children: int, seed: int) 
         rows = form_status(session)
     console.print(status_table(rows))
     return rows
+
+
+def describe_simulation(sim: SimulationResult) -> list[str]:
+    """What the simulated field work did, per form, and how many children the list holds."""
+    from simulation.submitter import FORMS
+
+    lines = [f"field work: {sim.submitted} new submissions from {sim.enumerators} enumerators, "
+             f"{sim.already_present} already on the server"
+             + (f", {sim.conflicts} refused as conflicts" if sim.conflicts else "")]
+    for form in FORMS:
+        lines.append(f"  {form}: {sim.by_form.get(form, 0)} new, "
+                     f"{sim.present_by_form.get(form, 0)} already there")
+    if sim.entities is not None:
+        lines.append(f"entity list children: {sim.entities} children"
+                     + (f" ({sim.entity_updates} brought up to date between visits)"
+                        if sim.entity_updates else ""))
+    return lines
 
 
 def describe_sync(result: SyncResult) -> str:

@@ -36,7 +36,7 @@ class EntityClient(Protocol):
                       force: bool = ..., project_id: int | None = ...) -> object: ...
 
 
-class EntitiesNotCreated(TimeoutError):
+class EntitiesNotCreated(LookupError):
     """The server had not made entities of every registration within the wait."""
 
 

@@ -62,7 +62,7 @@ class SimulationResult(BaseModel):
     entity_updates: int = 0  # entities brought up to date between visits (push-back's stand-in)
 
 
-class FormNotDeployed(RuntimeError):
+class FormNotDeployed(LookupError):
     """A programme form is not on the server, so nothing can be submitted to it."""
 
 
