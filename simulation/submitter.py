@@ -117,8 +117,9 @@ def simulate(
     registrations = [r for r in cohort.registrations if r.instance_id not in present[FORM_ID]]
     visits = [v for v in cohort.visits if v.instance_id not in present[v.form_id]]
     run.skip(FORM_ID, len(cohort.registrations) - len(registrations))
+    held = Counter(v.form_id for v in cohort.visits if v.instance_id in present[v.form_id])
     for form in FOLLOW_ON_FORMS:
-        run.skip(form, sum(v.form_id == form for v in cohort.visits if v not in visits))
+        run.skip(form, held[form])
     run.tick()
     run.submit_all([(r.enumerator, registration_xml(
         r, form_version=versions[FORM_ID], instance_id=r.instance_id), FORM_ID)
