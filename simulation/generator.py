@@ -11,7 +11,6 @@ from typing import Any
 import geothai
 from pydantic import BaseModel, ConfigDict
 
-from forms.media import read_laos
 from simulation import thai
 from simulation.attributes import (
     education,
@@ -29,6 +28,7 @@ from simulation.registration_xml import (
     malformed_xml,
     submission_xml,
 )
+from simulation.roster import Roster, roster
 
 __all__ = [
     "AS_OF",
@@ -47,7 +47,6 @@ __all__ = [
 AS_OF = date(2026, 11, 30)
 ICT = timezone(timedelta(hours=7))  # Thailand has no daylight saving
 NAMESPACE = uuid.UUID("5b7c3a0e-2f41-4c1e-9a56-0d1c6b8e7f21")  # odksync synthetic data
-LAOS_PER_ROUND = 12
 REGISTRATION_DAYS = 300  # the first round registered children over ten months
 
 
@@ -126,16 +125,6 @@ def completed_years(born: date, on: date) -> int:
 
 
 @cache
-def _round_laos() -> tuple[tuple[str, str, str], ...]:
-    """(dla_code, province, district) of every LAO below the province level in the region."""
-    return tuple(
-        (r["dla_code"], r["province_code"], r["district_code"])
-        for r in read_laos()
-        if r["province_code"] in thai.FIRST_ROUND_PROVINCES and r["district_code"]
-    )
-
-
-@cache
 def _names() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     from pythainlp.corpus import thai_family_names, thai_female_names, thai_male_names
 
@@ -149,38 +138,6 @@ def _names() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
 
 def subdistrict_codes(district: str) -> list[str]:
     return [s.code for s in geothai.subdistricts(district)]
-
-
-class Roster(BaseModel):
-    """The LAOs of a simulated round and their enumerators, each with one phone."""
-
-    model_config = ConfigDict(frozen=True)
-
-    laos: tuple[tuple[str, str, str], ...]  # (dla_code, province, district)
-    enumerators: dict[str, int]  # LAO code -> how many enumerators it has
-    devices: dict[str, str]  # enumerator code -> Collect's deviceid
-
-    def lao(self, code: str) -> tuple[str, str, str]:
-        return next(lao for lao in self.laos if lao[0] == code)
-
-    def enumerator_codes(self, lao_code: str) -> list[str]:
-        return [f"{lao_code}-{k:02d}" for k in range(1, self.enumerators[lao_code] + 1)]
-
-
-@cache
-def roster(seed: int) -> Roster:
-    """The seed's LAOs and enumerators; every part of the simulation draws people from here."""
-    setup = random.Random(seed)
-    laos = setup.sample(_round_laos(), LAOS_PER_ROUND)
-    enumerators = {code: setup.randint(2, 4) for code, _, _ in laos}
-    devices = {
-        f"{code}-{k:02d}": "collect:" + "".join(
-            setup.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", k=16)
-        )
-        for code, count in enumerators.items()
-        for k in range(1, count + 1)
-    }
-    return Roster(laos=tuple(laos), enumerators=enumerators, devices=devices)
 
 
 def generate_children(n: int, seed: int, *, as_of: date = AS_OF) -> list[SyntheticChild]:
