@@ -73,18 +73,13 @@ def demo(
 
 @app.command()
 def sandbox(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8383,
+    port: Annotated[int, typer.Option(help="ODK Central port on 127.0.0.1 (0: any free port).")] = 8383,
+    kobo_port: Annotated[int, typer.Option(help="KoboToolbox port on 127.0.0.1 (0: any).")] = 8384,
 ) -> None:
-    """Run the local ODK Central-compatible server in the foreground (Ctrl-C stops it)."""
-    from orchestration.central import local_admin_password, local_state_dir
-    from orchestration.settings import LOCAL_ADMIN_EMAIL
-    from sandbox.central import serve
+    """Run the local ODK Central- and KoboToolbox-compatible servers in the foreground (Ctrl-C stops)."""
+    from orchestration.local_servers import serve_local
 
-    settings = Settings.from_env()
-    console.print(f"Local ODK Central for {settings.data_dir}: log in as {LOCAL_ADMIN_EMAIL}; "
-                  f"the password is in {settings.data_dir / 'secrets'}.")
-    serve(local_state_dir(settings), port=port, admin_email=LOCAL_ADMIN_EMAIL,
-          admin_password=local_admin_password(settings))
+    _run(lambda settings: serve_local(settings, console=console, port=port, kobo_port=kobo_port))
 
 
 @forms_app.command("validate")
