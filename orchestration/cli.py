@@ -34,12 +34,15 @@ T = TypeVar("T")
 def _friendly_errors() -> Iterator[None]:
     """Turn the failures a person can fix into one clear line and exit code 1, not a traceback."""
     from connectors.central.errors import CentralError
+    from connectors.kobo.errors import KoboError
     from orchestration.central import ConfigurationError
+    from orchestration.kobo import KoboConfigurationError
     from warehouse.db import SchemaOutOfDate
 
     try:
         yield
-    except (CentralError, ConfigurationError, SchemaOutOfDate, LookupError, FileNotFoundError) as e:
+    except (CentralError, KoboError, ConfigurationError, KoboConfigurationError, SchemaOutOfDate,
+            LookupError, FileNotFoundError) as e:
         errors.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:

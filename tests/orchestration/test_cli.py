@@ -71,3 +71,13 @@ def test_status_before_any_sync_is_an_empty_list(tmp_path: Path) -> None:
     done = odksync("status", "--json", cwd=tmp_path, env={"ODKSYNC_DATA_DIR": str(tmp_path)})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"forms": []}
+
+
+def test_an_unreachable_kobo_gives_one_line_naming_it(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    done = odksync("forms", "deploy", "--target", "kobo", cwd=tmp_path, env={
+        "ODKSYNC_DATA_DIR": str(tmp_path), "KOBO_URL": url, "KOBO_TOKEN": "kobo-secret-token-1"})
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and url in lines[0] and "Traceback" not in done.stderr
+    assert "kobo-secret-token-1" not in done.stderr + done.stdout
