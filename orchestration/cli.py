@@ -38,11 +38,12 @@ def _friendly_errors() -> Iterator[None]:
     from orchestration.central import ConfigurationError
     from orchestration.kobo import KoboConfigurationError
     from warehouse.db import SchemaOutOfDate
+    from warehouse.locks import SyncInProgress
 
     try:
         yield
     except (CentralError, KoboError, ConfigurationError, KoboConfigurationError, SchemaOutOfDate,
-            LookupError, FileNotFoundError) as e:
+            SyncInProgress, LookupError, FileNotFoundError) as e:
         errors.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:

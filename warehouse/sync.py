@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from sqlmodel import Session, col, select
 
 from warehouse.checks import FieldLike, FormChecker
+from warehouse.locks import exclusive
 from warehouse.models import FormSchema, SyncRun, SyncState
 from warehouse.prefetch import prefetched
 from warehouse.raw import SubmissionLike, fields_from_rows, store_page
@@ -81,6 +82,24 @@ def sync_form(
     Each page is committed as it arrives; the watermark moves only after the last page, so a run
     that dies midway is completed exactly by the next one (rows already stored compare equal).
     """
+    with exclusive(session.get_bind(), f"{source} project {project_id} form {form_id}"):  # type: ignore[arg-type]
+        return _sync_locked(client, session=session, source=source, project_id=project_id,
+                            form_id=form_id, full=full, overlap=overlap, progress=progress,
+                            clock=clock)
+
+
+def _sync_locked(
+    client: SubmissionSource,
+    *,
+    session: Session,
+    source: str,
+    project_id: str,
+    form_id: str,
+    full: bool,
+    overlap: timedelta,
+    progress: Callable[[int, int | None], None] | None,
+    clock: Callable[[], datetime],
+) -> SyncResult:
     state = _state(session, source, project_id, form_id)
     since = None if full or state.watermark is None else state.watermark
     run = SyncRun(source=source, project_id=project_id, form_id=form_id,
