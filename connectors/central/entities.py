@@ -21,7 +21,7 @@ from connectors.central.errors import (
     error_details,
 )
 from connectors.central.models import lenient_validate
-from connectors.central.odata import combine_filters, odata_timestamp, rebase_link
+from connectors.central.odata import feed_params, follow_pages, odata_timestamp, read_rows
 from connectors.central.session import CentralSession
 
 # The entity feed's filterable system fields (Central filters no property, as with submissions).
@@ -37,29 +37,13 @@ def entity_since_filter(since: datetime, overlap: timedelta) -> str:
 
 def parse_entity_page(body: Any, *, page_number: int, api_base: str, current_url: str) -> EntityPage:
     """One OData answer as a page of entities; rows without a usable __id are kept in `malformed`."""
-    if not isinstance(body, dict):
-        return EntityPage(entities=[], count=None, page_number=page_number, next_link=None, malformed=[body])
-    entities: list[EntityRow] = []
-    malformed: list[Any] = []
-    rows = body.get("value")
-    for row in rows if isinstance(rows, list) else []:
-        parsed = EntityRow.from_odata(row)
-        if parsed is None:
-            malformed.append(row)
-        else:
-            entities.append(parsed)
-    count = body.get("@odata.count")
-    link = body.get("@odata.nextLink")
+    page = read_rows(body, EntityRow.from_odata, api_base=api_base, current_url=current_url)
     return EntityPage(
-        entities=entities,
-        count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+        entities=page.rows,
+        count=page.count,
         page_number=page_number,
-        next_link=(
-            rebase_link(link, api_base=api_base, current_url=current_url)
-            if isinstance(link, str) and link
-            else None
-        ),
-        malformed=malformed,
+        next_link=page.next_link,
+        malformed=page.malformed,
     )
 
 
@@ -130,26 +114,10 @@ class EntityService:
         project_id: int,
     ) -> Iterator[EntityPage]:
         """Page after page of the OData feed, following @odata.nextLink re-based on our server URL."""
-        params: dict[str, str] = {"$count": "true", "$top": str(page_size)}
-        combined = combine_filters(filter, entity_since_filter(since, overlap) if since else None)
-        if combined:
-            params["$filter"] = combined
-        url: str | None = self.session.urljoin(self._url(self.urls.entities_odata, project_id=project_id,
-                                                         name=dataset))
-        request_params: dict[str, str] | None = params
-        page_number = 0
-        while url is not None:
-            response = self.session.call("GET", url, params=request_params)
-            page_number += 1
-            page = parse_entity_page(response.json(), page_number=page_number,
-                                     api_base=self.session.base_url, current_url=response.url)
-            if page.next_link is not None and page.next_link == response.url:
-                raise CentralError(
-                    f"ODK Central at {self.session.server} sent a nextLink to the same page of entity "
-                    f"list {dataset}: stopping instead of looping"
-                )
-            yield page
-            url, request_params = page.next_link, None  # nextLink carries every parameter
+        params = feed_params(page_size=page_size,
+                             filters=(filter, entity_since_filter(since, overlap) if since else None))
+        url = self.session.urljoin(self._url(self.urls.entities_odata, project_id=project_id, name=dataset))
+        yield from follow_pages(self.session, url, params, parse_entity_page, what=f"entity list {dataset}")
 
     def get(self, dataset: str, uuid: str, project_id: int) -> Entity | None:
         """The entity and its current version, or None when the list holds no entity with that uuid."""

@@ -1,10 +1,17 @@
-"""Pure helpers for Central's OData feed: the incremental filter, nextLink re-basing, page parsing."""
+"""Central's OData feeds: the incremental filter, nextLink re-basing, page parsing and following."""
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from connectors.central.errors import CentralError
 from connectors.central.models import Submission, SubmissionPage
+from connectors.central.session import CentralSession
+
+R = TypeVar("R")
+P_co = TypeVar("P_co", covariant=True)
 
 # Only __id and __system/{submissionDate, updatedAt, submitterId, reviewState, deletedAt} filter.
 SUBMISSION_DATE = "__system/submissionDate"
@@ -58,27 +65,41 @@ def rebase_link(link: str, *, api_base: str, current_url: str) -> str:
     return f"{rebased}?{parts.query}" if parts.query else rebased
 
 
-def parse_page(body: Any, *, page_number: int, api_base: str, current_url: str) -> SubmissionPage:
-    """One OData answer as a page: parsed submissions, the rest kept raw in `malformed`."""
+def odata_count(body: Any) -> int | None:
+    """`@odata.count` of an answer, None when absent or not a whole number."""
+    count = body.get("@odata.count") if isinstance(body, dict) else None
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
+@dataclass(frozen=True)
+class FeedRows(Generic[R]):
+    """What one OData answer holds, whatever the feed: parsed rows, count, next link, the rest."""
+
+    rows: list[R]
+    count: int | None
+    next_link: str | None  # already re-based on the configured server URL
+    malformed: list[Any]  # rows the parser refused (or a body that is no object), as received
+
+
+def read_rows(
+    body: Any, parse_row: Callable[[Any], R | None], *, api_base: str, current_url: str
+) -> FeedRows[R]:
+    """One OData answer split by `parse_row`: what it parses, the rest kept raw in `malformed`."""
     if not isinstance(body, dict):
-        return SubmissionPage(
-            submissions=[], count=None, page_number=page_number, next_link=None, malformed=[body]
-        )
-    submissions: list[Submission] = []
+        return FeedRows(rows=[], count=None, next_link=None, malformed=[body])
+    parsed: list[R] = []
     malformed: list[Any] = []
     rows = body.get("value")
     for row in rows if isinstance(rows, list) else []:
-        parsed = Submission.from_odata(row)
-        if parsed is None:
+        item = parse_row(row)
+        if item is None:
             malformed.append(row)
         else:
-            submissions.append(parsed)
-    count = body.get("@odata.count")
+            parsed.append(item)
     link = body.get("@odata.nextLink")
-    return SubmissionPage(
-        submissions=submissions,
-        count=count if isinstance(count, int) and not isinstance(count, bool) else None,
-        page_number=page_number,
+    return FeedRows(
+        rows=parsed,
+        count=odata_count(body),
         next_link=(
             rebase_link(link, api_base=api_base, current_url=current_url)
             if isinstance(link, str) and link
@@ -86,3 +107,66 @@ def parse_page(body: Any, *, page_number: int, api_base: str, current_url: str) 
         ),
         malformed=malformed,
     )
+
+
+def parse_page(body: Any, *, page_number: int, api_base: str, current_url: str) -> SubmissionPage:
+    """One OData answer as a page: parsed submissions, the rest kept raw in `malformed`."""
+    page = read_rows(body, Submission.from_odata, api_base=api_base, current_url=current_url)
+    return SubmissionPage(
+        submissions=page.rows,
+        count=page.count,
+        page_number=page_number,
+        next_link=page.next_link,
+        malformed=page.malformed,
+    )
+
+
+def feed_params(*, page_size: int, filters: tuple[str | None, ...], expand: bool = False) -> dict[str, str]:
+    """The first page's query: counted, `page_size` rows, the filters joined (nextLink keeps them)."""
+    params: dict[str, str] = {"$count": "true", "$top": str(page_size)}
+    if expand:
+        params["$expand"] = "*"
+    combined = combine_filters(*filters)
+    if combined:
+        params["$filter"] = combined
+    return params
+
+
+class _Page(Protocol):
+    @property
+    def next_link(self) -> str | None: ...
+
+
+P = TypeVar("P", bound=_Page)
+
+
+class PageParser(Protocol[P_co]):
+    """parse_page's signature: how one feed turns an answer into its page model."""
+
+    def __call__(self, body: Any, *, page_number: int, api_base: str, current_url: str) -> P_co: ...
+
+
+def follow_pages(
+    session: CentralSession, url: str, params: dict[str, str], parse: PageParser[P], *, what: str
+) -> Iterator[P]:
+    """Page after page of one feed, following @odata.nextLink re-based on our server URL.
+
+    Nothing is kept between pages. Each GET is retried on 429/5xx by the session's adapter,
+    so a transient 503 repeats that page only. `what` names the feed in errors ("form x").
+    """
+    next_url: str | None = url
+    request_params: dict[str, str] | None = params
+    page_number = 0
+    while next_url is not None:
+        response = session.call("GET", next_url, params=request_params)
+        page_number += 1
+        page = parse(
+            response.json(), page_number=page_number, api_base=session.base_url, current_url=response.url
+        )
+        if page.next_link is not None and page.next_link == response.url:
+            raise CentralError(
+                f"ODK Central at {session.server} sent a nextLink to the same page of {what}: "
+                "stopping instead of looping"
+            )
+        yield page
+        next_url, request_params = page.next_link, None  # nextLink carries every parameter

@@ -6,7 +6,7 @@ from typing import Any
 
 from connectors.central.errors import CentralError
 from connectors.central.models import SubmissionPage
-from connectors.central.odata import combine_filters, parse_page, since_filter
+from connectors.central.odata import feed_params, follow_pages, odata_count, parse_page, since_filter
 from connectors.central.session import CentralSession
 
 
@@ -28,8 +28,8 @@ class SubmissionService:
         if filter:
             params["$filter"] = filter
         body = self.session.call("GET", self._table_url(form_id, project_id), params=params).json()
-        count = body.get("@odata.count") if isinstance(body, dict) else None
-        if not isinstance(count, int) or isinstance(count, bool):
+        count = odata_count(body)
+        if count is None:
             raise CentralError(
                 f"ODK Central at {self.session.server} gave no @odata.count for form {form_id}"
             )
@@ -46,36 +46,11 @@ class SubmissionService:
         filter: str | None,
         project_id: int,
     ) -> Iterator[SubmissionPage]:
-        """Page after page, following @odata.nextLink (its $skiptoken keeps the offset stable).
-
-        Nothing is kept between pages. Each GET is retried on 429/5xx by the session's adapter,
-        so a transient 503 repeats that page only.
-        """
-        params: dict[str, str] = {"$count": "true", "$top": str(page_size)}
-        if expand:
-            params["$expand"] = "*"
-        combined = combine_filters(filter, since_filter(since, overlap) if since else None)
-        if combined:
-            params["$filter"] = combined
-        url: str | None = self._table_url(form_id, project_id)
-        request_params: dict[str, str] | None = params
-        page_number = 0
-        while url is not None:
-            response = self.session.call("GET", url, params=request_params)
-            page_number += 1
-            page = parse_page(
-                response.json(),
-                page_number=page_number,
-                api_base=self.session.base_url,
-                current_url=response.url,
-            )
-            if page.next_link is not None and page.next_link == response.url:
-                raise CentralError(
-                    f"ODK Central at {self.session.server} sent a nextLink to the same page "
-                    f"of form {form_id}: stopping instead of looping"
-                )
-            yield page
-            url, request_params = page.next_link, None  # nextLink carries every parameter
+        """Page after page, following @odata.nextLink (its $skiptoken keeps the offset stable)."""
+        window = since_filter(since, overlap) if since else None
+        params = feed_params(page_size=page_size, filters=(filter, window), expand=expand)
+        url = self._table_url(form_id, project_id)
+        yield from follow_pages(self.session, url, params, parse_page, what=f"form {form_id}")
 
     def submit_rest(self, form_id: str, xml: bytes, project_id: int) -> dict[str, Any]:
         """POST the XML as a web user (REST); a duplicate instanceID answers 409.3."""

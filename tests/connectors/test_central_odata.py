@@ -8,8 +8,10 @@ import pytest
 
 from connectors.central.odata import (
     combine_filters,
+    feed_params,
     odata_timestamp,
     parse_page,
+    read_rows,
     rebase_link,
     since_filter,
 )
@@ -131,3 +133,40 @@ def test_parse_page_keeps_malformed_rows_raw() -> None:
 def test_parse_page_never_crashes(body: object) -> None:
     page = parse_page(body, page_number=1, api_base=API, current_url=PAGE)
     assert page.submissions == [] and page.count is None and page.next_link is None
+
+
+@pytest.mark.parametrize(
+    ("filters", "expand", "expected"),
+    [
+        ((None, None), False, {"$count": "true", "$top": "50"}),
+        ((None, None), True, {"$count": "true", "$top": "50", "$expand": "*"}),
+        (("__id eq 'a'", None), False, {"$count": "true", "$top": "50", "$filter": "__id eq 'a'"}),
+        (
+            ("__id eq 'a'", "__system/updatedAt gt x"),
+            True,
+            {
+                "$count": "true",
+                "$top": "50",
+                "$expand": "*",
+                "$filter": "(__id eq 'a') and (__system/updatedAt gt x)",
+            },
+        ),
+    ],
+)
+def test_feed_params(filters: tuple[str | None, ...], expand: bool, expected: dict[str, str]) -> None:
+    params = feed_params(page_size=50, filters=filters, expand=expand)
+    assert params == expected
+    assert list(params) == list(expected)  # the query string keeps this order
+
+
+def test_read_rows_keeps_what_the_parser_refuses() -> None:
+    body = {"value": [{"n": 1}, {"n": "x"}, 3], "@odata.count": 3, "@odata.nextLink": "?$skiptoken=a"}
+
+    def whole_number(row: object) -> int | None:
+        return row["n"] if isinstance(row, dict) and isinstance(row["n"], int) else None
+
+    rows = read_rows(body, whole_number, api_base=API, current_url=PAGE)
+    assert rows.rows == [1]
+    assert rows.malformed == [{"n": "x"}, 3]
+    assert rows.count == 3
+    assert rows.next_link == API + "projects/1/forms/f.svc/Submissions?$skiptoken=a"
