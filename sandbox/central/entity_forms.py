@@ -11,7 +11,7 @@ from typing import Any
 from sandbox.central import entity_problems as problems
 from sandbox.central.context import Context
 from sandbox.central.problems import Problem
-from sandbox.central.xml_safety import children, local, parse_xml
+from sandbox.common.xml_safety import children, local, parse_xml
 
 # Central accepts entities spec versions 2022.1.0 to 2025.1.x (lib/data/dataset.js).
 _SUPPORTED = ((2022, 1), (2025, 1))

@@ -16,7 +16,7 @@ from sandbox.central.entities_logic import (
     insert_version,
     normalize_uuid,
 )
-from sandbox.central.xml_safety import children, local, parse_xml
+from sandbox.common.xml_safety import children, local, parse_xml
 
 TRUE = ("1", "true")  # Central's test for the create and update attributes
 

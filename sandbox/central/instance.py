@@ -34,7 +34,7 @@ from lxml import etree
 
 from sandbox.central import problems
 from sandbox.central.xforms import sanitize_odata_identifier as sanitize
-from sandbox.central.xml_safety import children, local, parse_xml
+from sandbox.common.xml_safety import children, local, parse_xml
 
 _INT = re.compile(r"^\s*([+-]?\d+)")
 _FLOAT = re.compile(r"^\s*([+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))")

@@ -20,9 +20,9 @@ from sandbox.central.context import Context
 from sandbox.central.dispatch import build_router, dispatch
 from sandbox.central.entities_schema import install as install_entity_tables
 from sandbox.central.entity_worker import EntityWorker
-from sandbox.central.faults import Faults
 from sandbox.central.router import Response, json_response
 from sandbox.central.store import Store
+from sandbox.common.faults import Faults
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 from lxml import etree
 
 from sandbox.central import problems
-from sandbox.central.xml_safety import children, local, parse_xml, qualified
+from sandbox.common.xml_safety import children, local, parse_xml, qualified
 
 _MEDIA_FORMS = {"image": "image", "audio": "audio", "video": "video", "big-image": "image"}
 _JR_PATH = re.compile(r"^jr://(?:images|audio|video|file|file-csv)/([^/]+)$")

@@ -6,7 +6,7 @@ from typing import Any
 
 from lxml import etree
 
-from sandbox.kobo.xml import children, local, parse_xml
+from sandbox.common.xml_safety import children, local, parse_xml
 
 XFORMS = "http://www.w3.org/2002/xforms"
 

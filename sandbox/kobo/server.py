@@ -15,9 +15,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from sandbox.common.faults import Faults
 from sandbox.kobo import routes_assets, routes_data, routes_files, routes_imports, routes_openrosa
 from sandbox.kobo.context import Context
-from sandbox.kobo.faults import Faults
 from sandbox.kobo.store import Store
 from sandbox.kobo.web import Problem, Request, Response, Router, json_response
 

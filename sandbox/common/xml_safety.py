@@ -1,4 +1,4 @@
-"""One hardened lxml parser for every XML document that arrives from a client."""
+"""One hardened lxml parser for every XML document a client sends (no entities, no network)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def parse_xml(data: bytes) -> etree._Element | None:
 
 
 def local(el: etree._Element) -> str:
-    """An element's name without namespace, as Central's stripNamespacesFromPath leaves it."""
+    """An element's name without its namespace (Central's stripNamespacesFromPath does the same)."""
     tag = el.tag
     if not isinstance(tag, str):
         return ""
