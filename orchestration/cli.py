@@ -225,6 +225,61 @@ def status_table(rows: list[dict[str, Any]]) -> Table:
     return table
 
 
+@app.command()
+def history(
+    submission_id: Annotated[str, typer.Argument(help="The submission's id at the source (__id).")],
+    form: Annotated[str, typer.Option(help="Form id.")],
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="ISO date or time (UTC): print what the submission said then, as JSON.")] = None,
+    source: Annotated[str, typer.Option(help="central or kobo.")] = "central",
+) -> None:
+    """Every version of one submission and each field's changes, or what it said at a given time."""
+    from datetime import UTC, datetime
+
+    from warehouse.db import session_scope
+    from warehouse.history import as_of as version_at
+    from warehouse.history import effective_at, field_changes, versions
+
+    def work(settings: Settings) -> None:
+        with session_scope(_engine(settings)) as session:
+            project = str(settings.central_project_id or "") if source == "central" else ""
+            found = [v for p in {project, *_projects(session, source, form)}
+                     for v in versions(session, source=source, project_id=p, form_id=form,
+                                       submission_id=submission_id)]
+        if not found:
+            raise LookupError(f"No submission {submission_id} of form {form} from {source} is in "
+                              "the warehouse: check the id (odksync status lists the forms).")
+        if as_of is not None:
+            when = datetime.fromisoformat(as_of)
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
+            version = version_at(found, when)
+            sys.stdout.write(json.dumps(version.payload if version else None, ensure_ascii=False,
+                                        indent=2) + "\n")
+            return
+        console.print(f"{form} {submission_id}: {len(found)} version(s)", highlight=False)
+        table = Table()
+        for header in ("version", "in force from", "review state", "issues"):
+            table.add_column(header)
+        for v in found:
+            table.add_row(str(v.version_no), effective_at(v).isoformat(), v.review_state or "",
+                          str(len(v.issues)))
+        console.print(table)
+        for change in field_changes(found):
+            console.print(f"v{change.version_no} {change.field}: {change.before!r} → {change.after!r}",
+                          highlight=False)
+
+    _run(work)
+
+
+def _projects(session: Any, source: str, form: str) -> set[str]:
+    from sqlmodel import col, select
+
+    from warehouse.models import SyncState
+
+    return set(session.exec(select(SyncState.project_id).where(
+        col(SyncState.source) == source, col(SyncState.form_id) == form)).all())
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the warehouse's pending migrations (safe to run any time)."""

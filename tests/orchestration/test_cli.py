@@ -81,3 +81,20 @@ def test_an_unreachable_kobo_gives_one_line_naming_it(tmp_path: Path) -> None:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and url in lines[0] and "Traceback" not in done.stderr
     assert "kobo-secret-token-1" not in done.stderr + done.stdout
+
+
+def test_history_shows_a_synced_submission_and_what_it_said(central: LocalCentral, tmp_path: Path) -> None:
+    env = {"ODKSYNC_DATA_DIR": str(tmp_path), "ODK_CENTRAL_URL": central.server.url,
+           "ODK_CENTRAL_USERNAME": ADMIN,
+           "ODK_CENTRAL_PASSWORD": central.config.password.get_secret_value(),
+           "ODK_CENTRAL_PROJECT_ID": str(central.project_id)}
+    from tests.integration.test_sync import _submit
+
+    (instance_id,) = _submit(central, 1, seed=90)
+    assert odksync("sync", cwd=tmp_path, env=env).returncode == 0
+    shown = odksync("history", instance_id, "--form", "child_registration", cwd=tmp_path, env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "1 version(s)" in shown.stdout
+    said = odksync("history", instance_id, "--form", "child_registration", "--as-of", "2100-01-01",
+                   cwd=tmp_path, env=env)
+    assert json.loads(said.stdout)["meta"]["instanceID"] == instance_id
