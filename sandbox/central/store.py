@@ -1,13 +1,10 @@
-"""SQLite state of the sandbox: schema, per-thread connections and one writer at a time."""
+"""SQLite schema of the Central sandbox; connections and locking are sandbox.common.store's."""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+
+from sandbox.common import store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS actors (        -- users and app users, as Central's actors
@@ -56,53 +53,8 @@ CREATE TABLE IF NOT EXISTS submission_attachments ( -- files that came with a su
 """
 
 
-class Store:
-    """Opens one SQLite connection per thread and serialises writers with a lock."""
+class Store(store.Store):
+    """The Central sandbox's tables, created on first open."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-        self._write_lock = threading.RLock()
-        with self._write_lock:
-            self._connection().executescript(SCHEMA)  # executescript commits on its own
-
-    def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                   timeout=30)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-        return conn
-
-    def read(self) -> sqlite3.Connection:
-        """A connection for reads; each statement sees committed data."""
-        return self._connection()
-
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction, committed on success and rolled back on any error."""
-        conn = self._connection()
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    def one(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.read().execute(sql, params).fetchone()
-        return row
-
-    def all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        return list(self.read().execute(sql, params).fetchall())
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        super().__init__(path, SCHEMA)
