@@ -11,8 +11,8 @@ from sandbox.central.auth import Auth, can_use_form
 from sandbox.central.clock import iso
 from sandbox.central.context import Context
 from sandbox.central.instance import Instance, Schema, build_row
-from sandbox.central.multipart import Part
 from sandbox.central.records import bump, fields_of
+from sandbox.common.multipart import Part
 
 
 def form_for_submission(ctx: Context, project_id: int, inst: Instance,

@@ -9,9 +9,9 @@ import json
 import mimetypes
 from typing import Any
 
+from sandbox.common.multipart import MultipartError, parse_multipart
 from sandbox.kobo import assets
 from sandbox.kobo.context import Context, new_uid, stamp
-from sandbox.kobo.multipart import MultipartError, parse_multipart
 from sandbox.kobo.paging import page, window
 from sandbox.kobo.routes_assets import UID
 from sandbox.kobo.web import NOT_FOUND, Problem, Request, Response, Router, json_response

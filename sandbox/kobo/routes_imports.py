@@ -7,9 +7,9 @@ import re
 import threading
 from typing import Any
 
+from sandbox.common.multipart import MultipartError, parse_multipart
 from sandbox.kobo import assets
 from sandbox.kobo.context import Context, new_uid, stamp
-from sandbox.kobo.multipart import MultipartError, parse_multipart
 from sandbox.kobo.web import NOT_FOUND, Problem, Request, Response, Router, json_response
 from sandbox.kobo.xlsform import ImportFailed, import_xlsform
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from email.utils import formatdate
 from xml.sax.saxutils import escape
 
+from sandbox.common.multipart import MultipartError, parse_multipart
 from sandbox.common.xml_safety import parse_xml
 from sandbox.kobo.context import Context
-from sandbox.kobo.multipart import MultipartError, parse_multipart
 from sandbox.kobo.submissions import Rejected, store_submission
 from sandbox.kobo.web import Request, Response, Router
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from lxml import etree
 
+from sandbox.common.multipart import Part
 from sandbox.common.xml_safety import local
 from sandbox.kobo.context import Context, new_uid, submission_stamp
 from sandbox.kobo.flatten import flatten
-from sandbox.kobo.multipart import Part
 
 UUID_PREFIX = "uuid:"
 

@@ -1,4 +1,4 @@
-"""multipart/form-data bodies: XLSForm imports, form media and OpenRosa submissions."""
+"""multipart/form-data bodies: XLSForm uploads, form media and OpenRosa submissions."""
 
 from __future__ import annotations
 
@@ -20,15 +20,21 @@ class Part:
     data: bytes
 
 
-def _param(header: str, key: str) -> str | None:
-    found = re.search(rf'(?:^|[;\s]){key}=(?:"([^"]*)"|([^;\s]+))', header, re.I)
+def _param(header: str, key: str, extended: bool) -> str | None:
+    star = r"\*?" if extended else ""
+    found = re.search(rf'(?:^|[;\s]){key}{star}=(?:"([^"]*)"|([^;\s]+))', header, re.I)
     if not found:
         return None
     return found.group(1) if found.group(1) is not None else found.group(2)
 
 
-def parse_multipart(content_type: str, body: bytes) -> list[Part]:
-    boundary = _param(content_type, "boundary") if content_type.lower().startswith(
+def parse_multipart(content_type: str, body: bytes, *, extended: bool = False) -> list[Part]:
+    """Split a multipart body into its named parts; anything malformed raises MultipartError.
+
+    `extended` also reads RFC 5987 `name*=`/`filename*=` parameters (value taken as written),
+    as Central's busboy does; Kobo's parser only reads the plain ones.
+    """
+    boundary = _param(content_type, "boundary", extended) if content_type.lower().startswith(
         "multipart/") else None
     if not boundary:
         raise MultipartError("not multipart/form-data with a boundary")
@@ -39,16 +45,16 @@ def parse_multipart(content_type: str, body: bytes) -> list[Part]:
     for chunk in chunks[1:]:
         if chunk.startswith(b"--"):
             break
-        chunk = chunk.removeprefix(b"\r\n")
-        head, sep, data = chunk.partition(b"\r\n\r\n")
+        head, sep, data = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
         if not sep:
             raise MultipartError("a part without headers")
-        headers = {}
+        headers: dict[str, str] = {}
         for line in head.decode("utf-8", "replace").split("\r\n"):
             key, _, value = line.partition(":")
             headers[key.strip().lower()] = value.strip()
-        name = _param(headers.get("content-disposition", ""), "name")
+        disposition = headers.get("content-disposition", "")
+        name = _param(disposition, "name", extended)
         if name is not None:
-            parts.append(Part(name, _param(headers.get("content-disposition", ""), "filename"),
+            parts.append(Part(name, _param(disposition, "filename", extended),
                               headers.get("content-type"), data.removesuffix(b"\r\n")))
     return parts
