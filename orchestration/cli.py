@@ -216,11 +216,14 @@ def status(
 def status_table(rows: list[dict[str, Any]]) -> Table:
     """The per-form summary a data manager reads after a sync."""
     table = Table(title="odksync: forms as of the last sync")
-    for header in ("source", "form", "at source", "in warehouse", "quarantined", "last sync", "in sync"):
-        table.add_column(header, justify="right" if header.startswith(("at", "in w", "quar")) else "left")
+    for header in ("source", "form", "at source", "in warehouse", "quarantined", "deleted",
+                   "attachments missing", "last sync", "in sync"):
+        table.add_column(header, justify="right" if header.startswith(("at", "in w", "quar", "del"))
+                         else "left")
     for r in rows:
         table.add_row(r["source"], r["form_id"], str(r["source_count"]), str(r["warehouse_count"]),
-                      str(r["quarantined"]), (r["last_sync"] or "never")[:19].replace("T", " "),
+                      str(r["quarantined"]), str(r["deleted"]), str(r["attachments_missing"]),
+                      (r["last_sync"] or "never")[:19].replace("T", " "),
                       "[green]yes[/]" if r["in_sync"] else "[red]no[/]")
     return table
 

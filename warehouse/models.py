@@ -73,6 +73,8 @@ class Submission(SQLModel, table=True):
     deleted_at: datetime | None = None
     form_version: str | None = Field(default=None, max_length=128)
     version_id: int = Field(foreign_key="raw_submission_version.id")
+    attachments_expected: int | None = None
+    attachments_present: int | None = None
     issues: list[dict[str, Any]] = json_column()
     has_errors: bool = False
     first_seen_at: datetime

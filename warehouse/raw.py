@@ -121,17 +121,19 @@ def store_page(
             "form_version": system.form_version,
             "issues": issues,
         }
+        attachments = {"attachments_expected": getattr(system, "attachments_expected", None),
+                       "attachments_present": getattr(system, "attachments_present", None)}
         key = {"source": source, "project_id": project_id, "form_id": form_id,
                "submission_id": submission_id}
         versions.append({**key, **common, "version_no": version_no, "received_at": now,
                          "payload": dict(sub.raw)})
         if current is None:
             result.new_submissions += 1
-            target = {**key, **common, "version_count": 1, "has_errors": has_errors,
+            target = {**key, **common, **attachments, "version_count": 1, "has_errors": has_errors,
                       "first_seen_at": now, "last_changed_at": now}
             inserts.append(target)
         else:
-            target = {"id": current.id, **common, "version_count": version_no,
+            target = {"id": current.id, **common, **attachments, "version_count": version_no,
                       "has_errors": has_errors, "last_changed_at": now}
             updates.append(target)
         targets.append(target)

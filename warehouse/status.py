@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -26,14 +27,28 @@ def _quarantined(session: Session, state: SyncState) -> int:
     )).one())
 
 
-def form_status(session: Session) -> list[dict[str, Any]]:
+def _counts(session: Session, state: SyncState) -> tuple[int, int]:
+    """(deleted at the source, current submissions still missing attachments)."""
+    key = (col(Submission.source) == state.source, col(Submission.project_id) == state.project_id,
+           col(Submission.form_id) == state.form_id)
+    deleted = session.exec(select(func.count()).select_from(Submission).where(
+        *key, col(Submission.deleted_at).is_not(None))).one()
+    missing = session.exec(select(func.count()).select_from(Submission).where(
+        *key, col(Submission.deleted_at).is_(None),
+        col(Submission.attachments_present) < col(Submission.attachments_expected))).one()
+    return int(deleted), int(missing)
+
+
+def form_status(session: Session, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """One object per form and source, with the pinned keys first."""
+    now = now or datetime.now(UTC)
     rows = []
     for state in session.exec(
         select(SyncState).order_by(col(SyncState.source), col(SyncState.form_id))
     ).all():
         held = warehouse_count(session, source=state.source, project_id=state.project_id,
                                form_id=state.form_id)
+        deleted, missing = _counts(session, state)
         rows.append({
             "source": state.source,
             "form_id": state.form_id,
@@ -44,6 +59,10 @@ def form_status(session: Session) -> list[dict[str, Any]]:
             if state.last_success_at else None,
             "in_sync": bool(state.last_ok and state.source_count == held),
             "project_id": state.project_id,
+            "deleted": deleted,
+            "attachments_missing": missing,
+            "lag_seconds": round((now - state.last_success_at).total_seconds())
+            if state.last_success_at else None,
             "last_error": state.last_error,
         })
     return rows

@@ -65,6 +65,7 @@ def test_status_json_has_the_pinned_keys_after_a_sync(central: LocalCentral, tmp
             "in_sync"} <= set(row)
     assert row["source"] == "central" and row["in_sync"] is True
     assert row["last_sync"].endswith("Z")
+    assert row["deleted"] == 0 and row["attachments_missing"] == 0 and row["lag_seconds"] >= 0
 
 
 def test_status_before_any_sync_is_an_empty_list(tmp_path: Path) -> None:
