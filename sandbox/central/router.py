@@ -1,13 +1,13 @@
-"""Requests, responses and the route table that maps a method and path to a handler."""
+"""Central's Request, its route kinds and response helpers; the route table is sandbox.common's."""
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+
+from sandbox.common import router
+from sandbox.common.router import Response, json_response
 
 if TYPE_CHECKING:
     from sandbox.central.auth import Auth
@@ -54,26 +54,6 @@ class Request:
             raise problems.unparseable("json", len(self.body)) from err
 
 
-@dataclass
-class Response:
-    """Status, headers and body; the server adds Content-Length."""
-
-    status: int = 200
-    body: bytes = b""
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-    def header(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key.lower() == name.lower():
-                return value
-        return None
-
-
-def json_response(data: Any, status: int = 200) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(status, body, [("Content-Type", "application/json; charset=utf-8")])
-
-
 def success() -> Response:
     return json_response({"success": True})
 
@@ -83,36 +63,5 @@ def xml_response(text: str | bytes, status: int = 200, ctype: str = "application
     return Response(status, body, [("Content-Type", f"{ctype}; charset=utf-8")])
 
 
-Handler = Callable[[Request], Response]
-
-
-@dataclass
-class Route:
-    """A method, a path pattern with named groups, and how to run the handler."""
-
-    method: str
-    pattern: re.Pattern[str]
-    handler: Handler
-    kind: str = JSON
-    anonymous: bool = False
-
-
-class Router:
-    """First matching route wins, so register specific patterns before general ones."""
-
-    def __init__(self) -> None:
-        self.routes: list[Route] = []
-
-    def add(self, method: str, pattern: str, handler: Handler, *, kind: str = JSON,
-            anonymous: bool = False) -> None:
-        self.routes.append(Route(method, re.compile(f"^{pattern}$"), handler, kind, anonymous))
-
-    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        lookup = "GET" if method == "HEAD" else method
-        for route in self.routes:
-            if route.method != lookup:
-                continue
-            found = route.pattern.match(path)
-            if found:
-                return route, {k: unquote(v) for k, v in found.groupdict().items()}
-        return None
+# Central's routes and table: the shared ones, handed Central's Request.
+Router = router.Router[Request]

@@ -1,27 +1,18 @@
-"""Requests, responses, Kobo's error bodies and the route table of the Kobo sandbox."""
+"""Kobo's Request, its error bodies and JSON responses; the route table is sandbox.common's."""
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
-
-@dataclass
-class Response:
-    """Status, headers and body; the server adds Content-Length."""
-
-    status: int = 200
-    body: bytes = b""
-    headers: list[tuple[str, str]] = field(default_factory=list)
+from sandbox.common import router
+from sandbox.common.router import Response
 
 
 def json_response(data: Any, status: int = 200) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(status, body, [("Content-Type", "application/json")])
+    """DRF's JSON renderer: no charset in Content-Type."""
+    return router.json_response(data, status, content_type="application/json")
 
 
 class Problem(Exception):
@@ -81,33 +72,5 @@ class Request:
             return default
 
 
-Handler = Callable[[Request], Response]
-
-
-@dataclass
-class Route:
-    method: str
-    pattern: re.Pattern[str]
-    handler: Handler
-    anonymous: bool = False
-
-
-class Router:
-    """First matching route wins, so register specific patterns before general ones."""
-
-    def __init__(self) -> None:
-        self.routes: list[Route] = []
-
-    def add(self, method: str, pattern: str, handler: Handler, *, anonymous: bool = False) -> None:
-        self.routes.append(Route(method, re.compile(f"^{pattern}$"), handler, anonymous))
-
-    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        lookup = "GET" if method == "HEAD" else method
-        for route in self.routes:
-            found = route.pattern.match(path)
-            if route.method == lookup and found:
-                return route, {k: unquote(v) for k, v in found.groupdict().items()}
-        return None
-
-    def allows(self, path: str) -> bool:
-        return any(route.pattern.match(path) for route in self.routes)
+# Kobo's routes and table: the shared ones, handed Kobo's Request.
+Router = router.Router[Request]
