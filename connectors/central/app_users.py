@@ -3,7 +3,8 @@
 import logging
 
 from connectors.central.errors import ALREADY_EXISTS, CentralError
-from connectors.central.models import AppUser, lenient_validate
+from connectors.central.models import AppUser, lenient_list, lenient_validate
+from connectors.central.service import Service
 from connectors.central.session import CentralSession
 
 log = logging.getLogger(__name__)
@@ -11,19 +12,16 @@ log = logging.getLogger(__name__)
 APP_USER_ROLE = "app-user"  # the system name of Central's "Data Collector" form role
 
 
-class AppUserService:
+class AppUserService(Service):
     """One Central resource, as in pyodk: a project's app users."""
 
     def __init__(self, session: CentralSession) -> None:
-        self.session = session
-        self.urls = session.urls
+        super().__init__(session)
         self._role_id: int | None = None
 
     def list_app_users(self, project_id: int) -> list[AppUser]:
-        url = self.session.urlformat(self.urls.app_users, project_id=project_id)
-        rows = self.session.call("GET", url).json()
-        users = (lenient_validate(AppUser, row) for row in (rows if isinstance(rows, list) else []))
-        return [u for u in users if u is not None]
+        url = self._url(self.urls.app_users, project_id=project_id)
+        return lenient_list(AppUser, self.session.call("GET", url).json())
 
     def ensure(self, display_name: str, project_id: int) -> AppUser:
         """The oldest app user with this name that still has a token, else a new one.
@@ -37,7 +35,7 @@ class AppUserService:
         )
         if usable:
             return usable[0]
-        url = self.session.urlformat(self.urls.app_users, project_id=project_id)
+        url = self._url(self.urls.app_users, project_id=project_id)
         created = lenient_validate(
             AppUser, self.session.call("POST", url, json={"displayName": display_name}).json()
         )
@@ -67,7 +65,7 @@ class AppUserService:
         One POST, its 409.3 (the assignment exists) tolerated: fewer calls than listing first.
         """
         role_id = self.app_user_role_id()
-        url = self.session.urlformat(
+        url = self._url(
             self.urls.form_role_actor,
             project_id=project_id,
             form_id=form_id,

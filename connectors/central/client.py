@@ -4,7 +4,7 @@ from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypedDict, Unpack
 
 from pyodk._utils.config import CentralConfig as PyodkCentralConfig
 from pyodk._utils.config import Config as PyodkConfig
@@ -28,6 +28,16 @@ from connectors.central.openrosa import OpenRosaService
 from connectors.central.projects import ProjectService
 from connectors.central.session import CentralSession
 from connectors.central.submissions import SubmissionService
+
+
+class EntityFeed(TypedDict, total=False):
+    """Which part of an entity list to read: the keywords of CentralClient.iter_entity_pages."""
+
+    since: datetime | None
+    overlap: timedelta
+    page_size: int | None
+    filter: str | None
+    project_id: int | None
 
 
 class CentralClient:
@@ -221,20 +231,13 @@ class CentralClient:
             project_id=self._pid(project_id),
         )
 
-    def iter_entities(
-        self,
-        dataset: str,
-        *,
-        since: datetime | None = None,
-        overlap: timedelta = timedelta(minutes=5),
-        page_size: int | None = None,
-        filter: str | None = None,
-        project_id: int | None = None,
-    ) -> Iterator[EntityRow]:
-        """Every entity (uuid, label, properties, version), one page in memory at a time."""
-        for page in self.iter_entity_pages(
-            dataset, since=since, overlap=overlap, page_size=page_size, filter=filter, project_id=project_id
-        ):
+    def iter_entities(self, dataset: str, **feed: Unpack[EntityFeed]) -> Iterator[EntityRow]:
+        """Every entity (uuid, label, properties, version), one page in memory at a time.
+
+        Takes the keywords of iter_entity_pages (`since`, `overlap`, `page_size`, `filter`,
+        `project_id`), with the same defaults.
+        """
+        for page in self.iter_entity_pages(dataset, **feed):
             yield from page.entities
 
     def list_entities(self, dataset: str, project_id: int | None = None) -> list[EntityRow]:

@@ -20,9 +20,9 @@ from connectors.central.errors import (
     EntityVersionConflict,
     error_details,
 )
-from connectors.central.models import lenient_validate
+from connectors.central.models import lenient_list, lenient_validate
 from connectors.central.odata import feed_params, follow_pages, odata_timestamp, read_rows
-from connectors.central.session import CentralSession
+from connectors.central.service import Service
 
 # The entity feed's filterable system fields (Central filters no property, as with submissions).
 ENTITY_CREATED_AT = "__system/createdAt"
@@ -81,21 +81,13 @@ def _same_entity(entity: Entity, label: str, data: dict[str, str]) -> bool:
     )
 
 
-class EntityService:
+class EntityService(Service):
     """One Central resource, as in pyodk: the entity lists of a project and their entities."""
-
-    def __init__(self, session: CentralSession) -> None:
-        self.session = session
-        self.urls = session.urls
-
-    def _url(self, template: str, **fields: Any) -> str:
-        return self.session.urlformat(template, **fields)
 
     def list_datasets(self, project_id: int) -> list[DatasetInfo]:
         """The project's published entity lists (a draft form's list appears once it is published)."""
         body = self.session.call("GET", self._url(self.urls.datasets, project_id=project_id)).json()
-        parsed = (lenient_validate(DatasetInfo, row) for row in (body if isinstance(body, list) else []))
-        return [d for d in parsed if d is not None]
+        return lenient_list(DatasetInfo, body)
 
     def get_dataset(self, name: str, project_id: int) -> DatasetDetail | None:
         """The entity list with its properties and forms, or None when the project has none so named."""

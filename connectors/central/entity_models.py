@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from connectors.central.models import _aware, _Wire, lenient_validate
+from connectors.central.models import _aware, _Wire, lenient_list, lenient_validate
 
 
 class DatasetInfo(_Wire):
@@ -53,8 +53,7 @@ class DatasetDetail(DatasetInfo):
     @classmethod
     def _usable_properties(cls, value: Any) -> Any:
         if isinstance(value, list):
-            parsed = (lenient_validate(DatasetProperty, p) for p in value)
-            return [p for p in parsed if p is not None]
+            return lenient_list(DatasetProperty, value)
         return value
 
 

@@ -4,26 +4,30 @@ import mimetypes
 from typing import Any
 
 from connectors.central.errors import CentralError
-from connectors.central.models import FormAttachmentInfo, FormField, FormInfo, lenient_validate
+from connectors.central.models import (
+    FormAttachmentInfo,
+    FormField,
+    FormInfo,
+    M,
+    lenient_list,
+    lenient_validate,
+)
+from connectors.central.service import Service
 from connectors.central.session import CentralSession
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class FormService:
+class FormService(Service):
     """One Central resource, as in pyodk: the forms of a project."""
 
-    def __init__(self, session: CentralSession) -> None:
-        self.session = session
-        self.urls = session.urls
-
-    def _url(self, template: str, **fields: Any) -> str:
-        return self.session.urlformat(template, **fields)
+    def _list(self, model: type[M], url: str, **kwargs: Any) -> list[M]:
+        """GET a JSON list and keep the rows that parse; an answer that is no list is an error."""
+        body = self.session.call("GET", url, **kwargs).json()
+        return lenient_list(model, _json_list(body, self.session.server))
 
     def list_forms(self, project_id: int) -> list[FormInfo]:
-        response = self.session.call("GET", self._url(self.urls.forms, project_id=project_id))
-        forms = (lenient_validate(FormInfo, row) for row in _json_list(response.json(), self.session.server))
-        return [f for f in forms if f is not None]
+        return self._list(FormInfo, self._url(self.urls.forms, project_id=project_id))
 
     def get(self, form_id: str, project_id: int) -> FormInfo | None:
         """The form's details, or None when the project has no form with that id."""
@@ -46,16 +50,12 @@ class FormService:
 
     def attachments(self, form_id: str, project_id: int) -> list[FormAttachmentInfo]:
         url = self._url(self.urls.form_attachments, project_id=project_id, form_id=form_id)
-        rows = _json_list(self.session.call("GET", url).json(), self.session.server)
-        parsed = (lenient_validate(FormAttachmentInfo, row) for row in rows)
-        return [a for a in parsed if a is not None]
+        return self._list(FormAttachmentInfo, url)
 
     def draft_attachments(self, form_id: str, project_id: int) -> list[FormAttachmentInfo]:
         """The draft's expected files, with `datasetExists` telling which are linked entity lists."""
         url = self._url(self.urls.draft_attachments, project_id=project_id, form_id=form_id)
-        rows = _json_list(self.session.call("GET", url).json(), self.session.server)
-        parsed = (lenient_validate(FormAttachmentInfo, row) for row in rows)
-        return [a for a in parsed if a is not None]
+        return self._list(FormAttachmentInfo, url)
 
     def link_draft_attachment(self, form_id: str, name: str, project_id: int) -> None:
         """Serve the project's entity list `<name without .csv>` as this draft attachment."""
@@ -71,9 +71,7 @@ class FormService:
             url = self._url(self.urls.form_fields, project_id=project_id, form_id=form_id)
         else:
             url = self._url(self.urls.version_fields, project_id=project_id, form_id=form_id, version=version)
-        rows = _json_list(self.session.call("GET", url, params={"odata": "true"}).json(), self.session.server)
-        parsed = (lenient_validate(FormField, row) for row in rows)
-        return [f for f in parsed if f is not None]
+        return self._list(FormField, url, params={"odata": "true"})
 
     def create_draft_form(self, xlsx: bytes, form_id: str, project_id: int) -> None:
         """A new form, left as a draft so that its attachments can be uploaded before publishing."""

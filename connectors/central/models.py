@@ -111,6 +111,12 @@ def lenient_validate(model: type[M], data: Any) -> M | None:
         return None
 
 
+def lenient_list(model: type[M], rows: Any) -> list[M]:
+    """Each row that `lenient_validate` can read; rows it cannot, and a body that is no list, give none."""
+    parsed = (lenient_validate(model, row) for row in (rows if isinstance(rows, list) else []))
+    return [item for item in parsed if item is not None]
+
+
 class SubmissionSystem(_Wire):
     """Central's metadata of a submission, OData's __system block."""
 

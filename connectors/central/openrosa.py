@@ -10,7 +10,7 @@ from requests import Response
 from connectors.central.errors import CentralAuthError, CentralError, central_message, one_line
 from connectors.central.models import OpenRosaResult
 from connectors.central.redaction import redact
-from connectors.central.session import CentralSession
+from connectors.central.service import Service
 
 _OPENROSA_MESSAGE = re.compile(rb"<message[^>]*>(.*?)</message>", re.DOTALL)
 _TOKEN_UNSAFE = re.compile(r"[/?#\s%]")
@@ -31,11 +31,8 @@ def openrosa_message(response: Response) -> str:
     return central_message(response)
 
 
-class OpenRosaService:
+class OpenRosaService(Service):
     """POST {base}/v1/key/{token}/projects/{id}/submission, exactly as Collect sends it."""
-
-    def __init__(self, session: CentralSession) -> None:
-        self.session = session
 
     def submit(
         self,
@@ -49,7 +46,7 @@ class OpenRosaService:
             raise ValueError("app_user_token is empty or not a Central token")
         # Central's tokens are URL-safe (they include ! and $); Collect puts them in unescaped.
         url = self.session.urljoin(
-            self.session.urls.openrosa_submission.format(token=app_user_token, project_id=project_id)
+            self.urls.openrosa_submission.format(token=app_user_token, project_id=project_id)
         )
         files: dict[str, tuple[str, bytes, str]] = {
             "xml_submission_file": ("submission.xml", xml, "text/xml"),

@@ -2,18 +2,15 @@
 
 from typing import Any
 
-from connectors.central.session import CentralSession
+from connectors.central.service import Service
 
 
-class ProjectService:
+class ProjectService(Service):
     """One Central resource, as in pyodk: projects."""
-
-    def __init__(self, session: CentralSession) -> None:
-        self.session = session
 
     def ensure(self, name: str) -> int:
         """The id of the project with this name, created if there is none (oldest wins on ties)."""
-        projects: Any = self.session.call("GET", self.session.urls.projects).json()
+        projects: Any = self.session.call("GET", self.urls.projects).json()
         matching = (
             sorted(
                 (
@@ -31,5 +28,5 @@ class ProjectService:
         )
         if matching:
             return int(matching[0]["id"])
-        created = self.session.call("POST", self.session.urls.projects, json={"name": name}).json()
+        created = self.session.call("POST", self.urls.projects, json={"name": name}).json()
         return int(created["id"])

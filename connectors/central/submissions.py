@@ -7,19 +7,15 @@ from typing import Any
 from connectors.central.errors import CentralError
 from connectors.central.models import SubmissionPage
 from connectors.central.odata import feed_params, follow_pages, odata_count, parse_page, since_filter
-from connectors.central.session import CentralSession
+from connectors.central.service import Service
 
 
-class SubmissionService:
+class SubmissionService(Service):
     """One Central resource, as in pyodk: a form's submissions."""
-
-    def __init__(self, session: CentralSession) -> None:
-        self.session = session
-        self.urls = session.urls
 
     def _table_url(self, form_id: str, project_id: int, table: str = "Submissions") -> str:
         return self.session.urljoin(
-            self.session.urlformat(self.urls.odata_table, project_id=project_id, form_id=form_id, table=table)
+            self._url(self.urls.odata_table, project_id=project_id, form_id=form_id, table=table)
         )
 
     def count(self, form_id: str, *, filter: str | None, project_id: int) -> int:
@@ -54,7 +50,7 @@ class SubmissionService:
 
     def submit_rest(self, form_id: str, xml: bytes, project_id: int) -> dict[str, Any]:
         """POST the XML as a web user (REST); a duplicate instanceID answers 409.3."""
-        url = self.session.urlformat(self.urls.submissions, project_id=project_id, form_id=form_id)
+        url = self._url(self.urls.submissions, project_id=project_id, form_id=form_id)
         response = self.session.call("POST", url, data=xml, headers={"Content-Type": "application/xml"})
         body = response.json()
         return body if isinstance(body, dict) else {"response": body}
