@@ -168,24 +168,30 @@ def simulate(
 
 @app.command()
 def sync(
-    source: Annotated[str, typer.Option(help="central (kobo arrives with the sync issue).")] = "central",
+    source: Annotated[str, typer.Option(help="central (ODK Central) or kobo (KoboToolbox).")] = "central",
     form: Annotated[list[str] | None, typer.Option(help="Only this form id (repeatable).")] = None,
     full: Annotated[bool, typer.Option("--full", help="Fetch everything, not just what changed.")] = False,
 ) -> None:
     """Pull new and changed submissions into the warehouse."""
-    if source != "central":
-        errors.print(f"error: syncing from {source!r} is not built yet; use --source central.")
+    if source not in ("central", "kobo"):
+        errors.print(f"error: unknown source {source!r}; use --source central or --source kobo.")
         raise typer.Exit(2)
     from orchestration.central import central_client
     from orchestration.demo import describe_sync
+    from orchestration.kobo import kobo_client
+    from orchestration.kobo_sync import sync_kobo
     from orchestration.pipeline import sync_central
     from orchestration.progress import form_progress
 
     def work(settings: Settings) -> None:
         engine = _engine(settings)
-        with central_client(settings) as (client, project_id), form_progress(console) as tick:
-            results = sync_central(client, project_id, engine, form_ids=form, full=full,
-                                   progress=tick)
+        if source == "kobo":
+            with kobo_client(settings) as kobo, form_progress(console) as tick:
+                results = sync_kobo(kobo, engine, form_ids=form, full=full, progress=tick)
+        else:
+            with central_client(settings) as (client, project_id), form_progress(console) as tick:
+                results = sync_central(client, project_id, engine, form_ids=form, full=full,
+                                       progress=tick)
         for r in results:
             console.print(f"{r.form_id}: {describe_sync(r)}, {r.flagged} flagged; "
                           f"{r.warehouse_count}/{r.source_count} held"
@@ -217,13 +223,14 @@ def status_table(rows: list[dict[str, Any]]) -> Table:
     """The per-form summary a data manager reads after a sync."""
     table = Table(title="odksync: forms as of the last sync")
     for header in ("source", "form", "at source", "in warehouse", "quarantined", "deleted",
-                   "attachments missing", "last sync", "in sync"):
-        table.add_column(header, justify="right" if header.startswith(("at", "in w", "quar", "del"))
+                   "files missing", "last sync", "in sync"):
+        table.add_column(header, no_wrap=header in ("form", "last sync"),
+                         justify="right" if header.startswith(("at", "in w", "quar", "del", "files"))
                          else "left")
     for r in rows:
         table.add_row(r["source"], r["form_id"], str(r["source_count"]), str(r["warehouse_count"]),
                       str(r["quarantined"]), str(r["deleted"]), str(r["attachments_missing"]),
-                      (r["last_sync"] or "never")[:19].replace("T", " "),
+                      (r["last_sync"] or "never")[:16].replace("T", " "),
                       "[green]yes[/]" if r["in_sync"] else "[red]no[/]")
     return table
 

@@ -17,20 +17,31 @@ from warehouse.models import Submission, SubmissionVersion
 
 
 class SystemLike(Protocol):
-    submission_date: datetime | None
-    updated_at: datetime | None
-    deleted_at: datetime | None
-    review_state: str | None
-    form_version: str | None
+    """A source's bookkeeping for one submission (read-only, so any shape of it fits)."""
+
+    @property
+    def submission_date(self) -> datetime | None: ...
+    @property
+    def updated_at(self) -> datetime | None: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+    @property
+    def review_state(self) -> str | None: ...
+    @property
+    def form_version(self) -> str | None: ...
 
 
 class SubmissionLike(Protocol):
     """A submission as a connector hands it over: its stable id, system fields and raw object."""
 
-    id: str
-    system: SystemLike
-    data: Mapping[str, Any]
-    raw: Mapping[str, Any]
+    @property
+    def id(self) -> str: ...
+    @property
+    def system(self) -> SystemLike: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+    @property
+    def raw(self) -> Mapping[str, Any]: ...
 
 
 @dataclass

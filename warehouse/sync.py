@@ -25,7 +25,8 @@ DEFAULT_OVERLAP = timedelta(seconds=2)
 
 
 class PageLike(Protocol):
-    submissions: Sequence[SubmissionLike]
+    @property
+    def submissions(self) -> Sequence[SubmissionLike]: ...
 
 
 class SubmissionSource(Protocol):
@@ -37,7 +38,9 @@ class SubmissionSource(Protocol):
         self, form_id: str, *, since: datetime | None = None, overlap: timedelta = ...
     ) -> Iterable[PageLike]: ...
 
-    def form_fields(self, form_id: str, *, version: str | None = None) -> Sequence[FieldLike]: ...
+    def form_fields(
+        self, form_id: str, *, version: str | None = None
+    ) -> Sequence[FieldLike] | None: ...  # None: the source cannot describe its fields
 
 
 @dataclass
@@ -200,6 +203,8 @@ class _SchemaCache:
         if stored is not None:
             return stored.fields
         fields = self._client.form_fields(self._key["form_id"], version=version)
+        if fields is None:
+            return None
         rows = [{"path": f.path, "type": f.type} for f in fields]
         upsert(self._session, FormSchema, [{**self._key, "form_version": version, "fields": rows,
                                             "fetched_at": self._clock()}],
