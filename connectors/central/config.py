@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from connectors.http import base_url, clear_secret
+
 
 class CentralConfig(BaseModel):
     """Where the server is, who logs in, and how patiently to talk to it."""
@@ -23,19 +25,10 @@ class CentralConfig(BaseModel):
     session_lifetime: timedelta = timedelta(hours=23)
 
     def password_value(self) -> str:
-        """The password in clear, for the login request only.
-
-        model_copy(update=...) skips validation, so a str may sit where SecretStr belongs.
-        """
-        password: SecretStr | str = self.password
-        return password.get_secret_value() if isinstance(password, SecretStr) else str(password)
+        """The password in clear, for the login request only."""
+        return clear_secret(self.password)
 
     @field_validator("base_url")
     @classmethod
     def _strip_base_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if value.endswith("/v1"):
-            value = value[: -len("/v1")]
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"ODK Central URL must start with http:// or https://, got {value!r}")
-        return value
+        return base_url(value, api_suffixes=("/v1",), server="ODK Central")

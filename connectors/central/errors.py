@@ -1,7 +1,6 @@
 """The errors a Central call raises, each one line a data manager can act on, never holding secrets."""
 
 import json
-import re
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +16,7 @@ from urllib3.exceptions import (
 )
 
 from connectors.central.redaction import redact
+from connectors.http import one_line
 
 # Central answers errors as JSON {"message", "code", "details"}; code is a JSON number <status>.<n>.
 AUTH_FAILED = 401.2  # wrong email/password, or an expired or revoked session token
@@ -98,11 +98,6 @@ def error_details(response: Response) -> dict[str, Any]:
 
 class CentralUnreachable(CentralError):
     """Central could not be reached at all: refused connection, DNS, TLS or timeout."""
-
-
-def one_line(text: str) -> str:
-    """Whitespace collapsed so that a message stays one line in logs and the Dagster UI."""
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _error_body(response: Response) -> dict[str, Any]:

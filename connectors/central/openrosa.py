@@ -11,8 +11,8 @@ from connectors.central.errors import CentralAuthError, CentralError, central_me
 from connectors.central.models import OpenRosaResult
 from connectors.central.redaction import redact
 from connectors.central.service import Service
+from connectors.http import openrosa_message as openrosa_message_text
 
-_OPENROSA_MESSAGE = re.compile(rb"<message[^>]*>(.*?)</message>", re.DOTALL)
 _TOKEN_UNSAFE = re.compile(r"[/?#\s%]")
 # Central never answers 202; OpenRosa servers such as KoboToolbox's do, for a duplicate.
 _STATUSES: dict[int, Literal["created", "duplicate", "conflict"]] = {
@@ -25,9 +25,9 @@ _STATUSES: dict[int, Literal["created", "duplicate", "conflict"]] = {
 
 def openrosa_message(response: Response) -> str:
     """The <message> of an OpenRosaResponse, else Central's JSON message, else the reason."""
-    found = _OPENROSA_MESSAGE.search(response.content or b"")
-    if found:
-        return one_line(redact(found.group(1).decode("utf-8", errors="replace")))
+    found = openrosa_message_text(response.content or b"")
+    if found is not None:
+        return one_line(redact(found))
     return central_message(response)
 
 

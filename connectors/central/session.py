@@ -8,11 +8,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from http.cookiejar import Cookie, DefaultCookiePolicy
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 from pyodk.__version__ import __version__ as pyodk_version
 from pyodk._utils.session import Adapter, Session
 from requests import PreparedRequest, Response
@@ -29,41 +27,22 @@ from connectors.central.errors import (
 )
 from connectors.central.redaction import install_log_redaction
 from connectors.central.urls import URLs
+from connectors.http import TRANSPORT_ERRORS, retry_policy
+from connectors.http import user_agent as http_user_agent
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = (429, 500, 502, 503, 504)
-RETRY_AFTER_MAX_SECONDS = 300  # a longer Retry-After (a maintenance window) is cut to this
-# A request that never reached an HTTP answer (refused, dropped, timed out) after the retries.
-_TRANSPORT_ERRORS = (
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-)
 _IDEMPOTENT_POST: ContextVar[bool] = ContextVar("central_idempotent_post", default=False)
 
 
 def user_agent() -> str:
     """odksync/<version> pyodk/<version>, so that Central's logs show who called."""
-    try:
-        ours = version("odksync")
-    except PackageNotFoundError:
-        ours = "0"
-    return f"odksync/{ours} pyodk/{pyodk_version}"
+    return http_user_agent(f"pyodk/{pyodk_version}")
 
 
 def build_retry(config: CentralConfig, *, retry_post: bool) -> Retry:
     """urllib3's retry policy from the config; POST only for calls that are safe to repeat."""
-    methods = set(Retry.DEFAULT_ALLOWED_METHODS) | ({"POST"} if retry_post else set())
-    return Retry(
-        total=config.max_retries,
-        backoff_factor=config.backoff_factor,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=frozenset(methods),
-        respect_retry_after_header=True,  # 429 and 503 with Retry-After wait as told
-        retry_after_max=RETRY_AFTER_MAX_SECONDS,
-        raise_on_status=False,  # hand back the last 5xx so that it becomes a CentralError
-    )
+    return retry_policy(total=config.max_retries, backoff_factor=config.backoff_factor, retry_post=retry_post)
 
 
 @contextmanager
@@ -126,7 +105,7 @@ class CentralSession(Session):
         """Any transport failure (after retries) becomes CentralUnreachable naming the server."""
         try:
             return super().request(method, url, *args, **kwargs)
-        except _TRANSPORT_ERRORS as exc:
+        except TRANSPORT_ERRORS as exc:
             raise unreachable_error(
                 exc, server=self.server, timeout=self.config.timeout, url=str(url)
             ) from None

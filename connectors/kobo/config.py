@@ -2,6 +2,8 @@
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from connectors.http import base_url, clear_secret
+
 
 class KoboConfig(BaseModel):
     """Where the server is, the API token, and how patiently to talk to it."""
@@ -18,15 +20,9 @@ class KoboConfig(BaseModel):
 
     def token_value(self) -> str:
         """The token in clear, for the Authorization header only."""
-        token: SecretStr | str = self.token
-        return token.get_secret_value() if isinstance(token, SecretStr) else str(token)
+        return clear_secret(self.token)
 
     @field_validator("base_url")
     @classmethod
     def _strip_base_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        for suffix in ("/api/v2", "/api"):
-            value = value.removesuffix(suffix)
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"KoboToolbox URL must start with http:// or https://, got {value!r}")
-        return value
+        return base_url(value, api_suffixes=("/api/v2", "/api"), server="KoboToolbox")

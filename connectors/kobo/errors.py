@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from requests import Response
 
+from connectors.http import one_line, openrosa_message
+
 _MESSAGE_MAX = 300
-
-
-def one_line(text: str) -> str:
-    """Whitespace collapsed so that a message stays one line in logs and the Dagster UI."""
-    return re.sub(r"\s+", " ", text).strip()
 
 
 class KoboError(Exception):
@@ -42,8 +38,8 @@ def kobo_detail(response: Response) -> str:
         detail = "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
                            for k, v in body.items())
     else:
-        found = re.search(rb"<message[^>]*>(.*?)</message>", text, re.DOTALL)
-        detail = found.group(1).decode("utf-8", "replace") if found else response.reason or ""
+        message = openrosa_message(text)
+        detail = message if message is not None else response.reason or ""
     detail = one_line(detail)
     return detail[:_MESSAGE_MAX] + ("…" if len(detail) > _MESSAGE_MAX else "")
 

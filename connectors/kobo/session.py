@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from contextvars import ContextVar
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -14,35 +13,28 @@ from requests import PreparedRequest, Response
 from requests.adapters import BaseAdapter, HTTPAdapter
 from urllib3.util.retry import Retry
 
+from connectors.http import TRANSPORT_ERRORS, retry_policy
+from connectors.http import user_agent as http_user_agent
 from connectors.kobo.config import KoboConfig
 from connectors.kobo.errors import KoboError, error_from_response
 from connectors.kobo.urls import URLs
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = (429, 500, 502, 503, 504)
-RETRY_AFTER_MAX_SECONDS = 300  # a longer Retry-After (a maintenance window) is cut to this
-_TRANSPORT_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                     requests.exceptions.ChunkedEncodingError)
 _RETRY_POST: ContextVar[bool] = ContextVar("kobo_retry_post", default=False)
 
 
 def user_agent() -> str:
-    try:
-        ours = version("odksync")
-    except PackageNotFoundError:
-        ours = "0"
-    return f"odksync/{ours} requests/{requests.__version__}"
+    """odksync/<version> requests/<version>, so that Kobo's logs show who called."""
+    return http_user_agent(f"requests/{requests.__version__}")
 
 
 def build_retry(config: KoboConfig, *, retry_post: bool) -> Retry:
     """urllib3's policy: 429 and 5xx retried with backoff, Retry-After obeyed; POST only when
     repeating it does no harm (an OpenRosa submission: Kobo answers a repeat 202 Duplicate)."""
-    methods = set(Retry.DEFAULT_ALLOWED_METHODS) | {"PATCH"} | ({"POST"} if retry_post else set())
-    return Retry(total=config.max_retries, backoff_factor=config.backoff_factor,
-                 status_forcelist=RETRY_STATUSES, allowed_methods=frozenset(methods),
-                 respect_retry_after_header=True, retry_after_max=RETRY_AFTER_MAX_SECONDS,
-                 raise_on_status=False)
+    # PATCH too: Kobo's PATCHes here (deployment, asset settings) set a state, so a repeat is harmless.
+    return retry_policy(total=config.max_retries, backoff_factor=config.backoff_factor,
+                        retry_post=retry_post, also=frozenset({"PATCH"}))
 
 
 class _TimeoutAdapter(HTTPAdapter):
@@ -95,7 +87,7 @@ class KoboSession(requests.Session):
                 response = self._post_adapter_request(method, url, **kwargs)
             else:
                 response = self.request(method, url, **kwargs)
-        except _TRANSPORT_ERRORS as exc:
+        except TRANSPORT_ERRORS as exc:
             raise KoboError(f"KoboToolbox at {self.server} could not be reached "
                             f"({type(exc).__name__}, timeout {self.config.timeout:g} s): check "
                             "KOBO_URL and the network", url=url) from None
