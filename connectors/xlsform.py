@@ -204,6 +204,20 @@ def _survey_rows(path: Path) -> dict[str, int]:
     }
 
 
+def canonical_xform(xml: bytes) -> bytes:
+    """C14N of an XForm without comments and whitespace-only text, for comparison only."""
+    parser = etree.XMLParser(
+        remove_blank_text=True, remove_comments=True, resolve_entities=False, no_network=True
+    )
+    root = etree.fromstring(xml, parser)
+    for element in root.iter():
+        if element.text is not None and not element.text.strip():
+            element.text = None
+        if element.tail is not None and not element.tail.strip():
+            element.tail = None
+    return etree.tostring(root, method="c14n")
+
+
 def _primary_instance(root: etree._Element) -> etree._Element:
     """The first child of the first <instance> in the model: the data the form submits."""
     instance = root.find("h:head/xf:model/xf:instance", namespaces=NS)

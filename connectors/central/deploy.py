@@ -38,6 +38,7 @@ from connectors.central.deploy_entities import (
 from connectors.central.errors import VERSION_EXISTS, CentralError
 from connectors.central.forms import FormService
 from connectors.central.models import DeployResult, FormAttachmentInfo
+from connectors.xlsform import canonical_xform
 
 XFORMS = "http://www.w3.org/2002/xforms"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -120,18 +121,6 @@ def primary_instance_root(root: etree._Element) -> etree._Element | None:
         if isinstance(child.tag, str):
             return child
     return None
-
-
-def canonical_xform(xml: bytes) -> bytes:
-    """C14N of the XForm without comments and whitespace-only text, for comparison only."""
-    parser = etree.XMLParser(remove_blank_text=True, remove_comments=True, resolve_entities=False)
-    root = etree.fromstring(xml, parser)
-    for element in root.iter():
-        if element.text is not None and not element.text.strip():
-            element.text = None
-        if element.tail is not None and not element.tail.strip():
-            element.tail = None
-    return etree.tostring(root, method="c14n")
 
 
 def definition_changed(local: LocalForm, published_xml: bytes, published_xlsx: bytes | None) -> bool:

@@ -34,13 +34,8 @@ class KoboClient:
     def list_assets(self, *, asset_type: str | None = "survey") -> list[AssetInfo]:
         """Every asset the token's user can see (of one type), through all pages."""
         query = f"?limit=100&q=asset_type:{asset_type}" if asset_type else "?limit=100"
-        url: str | None = self.session.url(self.session.urls.assets) + query
-        found: list[AssetInfo] = []
-        while url:
-            page = self.session.json("GET", url)
-            found += [AssetInfo.model_validate(item) for item in page.get("results", [])]
-            url = self.session.rebase(page["next"]) if page.get("next") else None
-        return found
+        url = self.session.url(self.session.urls.assets) + query
+        return [AssetInfo.model_validate(item) for item in self.session.results(url)]
 
     def get_asset(self, uid: str) -> AssetInfo:
         return deploying.Deployer(self.session).get_asset(uid)

@@ -25,12 +25,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lxml import etree
-
 from connectors.kobo.errors import KoboError, one_line
 from connectors.kobo.models import AssetInfo, ImportStatus, KoboDeployResult, MediaFile
 from connectors.kobo.session import KoboSession
-from connectors.xlsform import convert
+from connectors.xlsform import canonical_xform, convert
 
 MARKER = "odksync-deploy"
 _MARKER_LINE = re.compile(rf"^{MARKER}\s+(.*)$", re.MULTILINE)
@@ -57,26 +55,13 @@ class LocalForm:
                f"xform_sha256={self.xform_sha256}"
 
 
-def canonical_xform(xml: str) -> bytes:
-    """C14N without comments and whitespace-only text, for comparison only."""
-    parser = etree.XMLParser(remove_blank_text=True, remove_comments=True, resolve_entities=False,
-                             no_network=True)
-    root = etree.fromstring(xml.encode("utf-8"), parser)
-    for element in root.iter():
-        if element.text is not None and not element.text.strip():
-            element.text = None
-        if element.tail is not None and not element.tail.strip():
-            element.tail = None
-    return etree.tostring(root, method="c14n")
-
-
 def read_local_form(xlsx_path: Path, attachments: dict[str, Path] | None) -> LocalForm:
     converted = convert(xlsx_path)
     return LocalForm(
         path=xlsx_path, form_id=converted.form_id or xlsx_path.stem,
         version=converted.version or None, title=converted.title or xlsx_path.stem,
         xlsx=xlsx_path.read_bytes(),
-        xform_sha256=hashlib.sha256(canonical_xform(converted.xml)).hexdigest(),
+        xform_sha256=hashlib.sha256(canonical_xform(converted.xml.encode("utf-8"))).hexdigest(),
         media={name: p.read_bytes() for name, p in sorted((attachments or {}).items())})
 
 
@@ -127,15 +112,9 @@ class Deployer:
     def find_asset(self, form_id: str) -> AssetInfo | None:
         """The survey asset whose description carries odksync's marker for this form (the
         oldest, should there be several)."""
-        url: str | None = self.session.url(self.urls.assets) + "?q=asset_type:survey&limit=100"
-        found: list[AssetInfo] = []
-        while url:
-            page = self.session.json("GET", url)
-            for item in page.get("results", []):
-                asset = AssetInfo.model_validate(item)
-                if parse_marker(asset.description).get("form") == form_id:
-                    found.append(asset)
-            url = self.session.rebase(page["next"]) if page.get("next") else None
+        url = self.session.url(self.urls.assets) + "?q=asset_type:survey&limit=100"
+        assets = (AssetInfo.model_validate(item) for item in self.session.results(url))
+        found = [a for a in assets if parse_marker(a.description).get("form") == form_id]
         if not found:
             return None
         found.sort(key=lambda a: a.date_created or "")
@@ -146,13 +125,8 @@ class Deployer:
                                                                                    uid=uid)))
 
     def media(self, uid: str) -> list[MediaFile]:
-        url: str | None = self.session.url(self.urls.files, uid=uid) + "?file_type=form_media"
-        files: list[MediaFile] = []
-        while url:
-            page = self.session.json("GET", url)
-            files += [MediaFile.model_validate(f) for f in page.get("results", [])]
-            url = self.session.rebase(page["next"]) if page.get("next") else None
-        return files
+        url = self.session.url(self.urls.files, uid=uid) + "?file_type=form_media"
+        return [MediaFile.model_validate(f) for f in self.session.results(url)]
 
     def import_xlsform(self, local: LocalForm, destination: AssetInfo | None) -> str:
         """POST the XLSX to /imports/ and wait for Kobo's background import; the asset uid."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -78,6 +78,14 @@ class KoboSession(requests.Session):
         Kobo may name another scheme or host, and the token must only go to the configured one."""
         parts = urlsplit(link)
         return self.server + parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def results(self, url: str) -> Iterator[Any]:
+        """Every item of a paged KPI list (`results`), following `next`, re-based, to the end."""
+        next_url: str | None = url
+        while next_url:
+            page = self.json("GET", next_url)
+            yield from page.get("results", [])
+            next_url = self.rebase(page["next"]) if page.get("next") else None
 
     def call(self, method: str, url: str, *, ok: Collection[int] = (), retry_post: bool = False,
              **kwargs: Any) -> Response:
