@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from connectors.central.client import CentralClient
 from connectors.central.entity_models import Entity
@@ -25,11 +27,7 @@ def write_registration_form(
     extra_fields: tuple[tuple[str, str, str], ...] = (),
 ) -> Path:
     """A form that creates one entity per submission in `dataset`: first_name, age, village."""
-    workbook = openpyxl.Workbook()
-    survey = workbook.active
-    assert survey is not None
-    survey.title = "survey"
-    survey.append(["type", "name", "label", "save_to"])
+    workbook, survey = _survey(["type", "name", "label", "save_to"])
     survey.append(["text", "fname", "ชื่อ / Name", "first_name"])
     survey.append(["integer", "age", "อายุ / Age", "age"])
     survey.append(["text", "village", "หมู่บ้าน / Village", "village"])
@@ -38,29 +36,34 @@ def write_registration_form(
     entities = workbook.create_sheet("entities")
     entities.append(["list_name", "label"])
     entities.append([dataset, "concat(${fname}, ' ', ${village})"])
-    settings = workbook.create_sheet("settings")
-    settings.append(["form_id", "version", "form_title"])
-    settings.append([form_id, version, "ลงทะเบียน contract"])
-    path = directory / f"{form_id}.xlsx"
-    workbook.save(path)
-    return path
+    return _save(workbook, directory / f"{form_id}.xlsx", [form_id, version, "ลงทะเบียน contract"])
 
 
 def write_reader_form(directory: Path, form_id: str, dataset: str, *, version: str = "1") -> Path:
     """A follow-up form that selects a child from `<dataset>.csv` and shows one of its properties."""
-    workbook = openpyxl.Workbook()
-    survey = workbook.active
-    assert survey is not None
-    survey.title = "survey"
-    survey.append(["type", "name", "label", "calculation"])
+    workbook, survey = _survey(["type", "name", "label", "calculation"])
     survey.append([f"select_one_from_file {dataset}.csv", "child", "เด็ก / Child", ""])
     survey.append(["calculate", "child_village", "",
                    f"instance('{dataset}')/root/item[name=${{child}}]/village"])
     survey.append(["note", "show_village", "หมู่บ้าน: ${child_village}", ""])
+    return _save(workbook, directory / f"{form_id}.xlsx", [form_id, version, "ติดตาม contract"])
+
+
+def _survey(header: list[str]) -> tuple[Workbook, Worksheet]:
+    """A new workbook whose first sheet is the survey sheet with this header row."""
+    workbook = openpyxl.Workbook()
+    survey = workbook.active
+    assert isinstance(survey, Worksheet)
+    survey.title = "survey"
+    survey.append(header)
+    return workbook, survey
+
+
+def _save(workbook: Workbook, path: Path, settings_row: list[str]) -> Path:
+    """The workbook with its settings sheet (form_id, version, form_title), saved at `path`."""
     settings = workbook.create_sheet("settings")
     settings.append(["form_id", "version", "form_title"])
-    settings.append([form_id, version, "ติดตาม contract"])
-    path = directory / f"{form_id}.xlsx"
+    settings.append(settings_row)
     workbook.save(path)
     return path
 
