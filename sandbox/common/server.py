@@ -1,0 +1,178 @@
+"""Threaded HTTP scaffolding both sandboxes share: keep-alive handler, faults, request log."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+from sandbox.common.faults import Faults
+from sandbox.common.router import Response
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One answered request, as tests and the demo inspect them (e.g. "a second deploy wrote nothing")."""
+
+    method: str
+    path: str
+    query: str
+    status: int
+    at: datetime
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    wbufsize = -1  # headers and body leave in one write; http.server flushes per request
+    sandbox: SandboxServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Small writes must not wait on delayed ACKs (keep-alive clients would stall 40 ms).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the request log records every request instead."""
+
+    def _body(self) -> bytes:
+        if self.sandbox.reads_chunked and (
+                self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
+            data = bytearray()
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return bytes(data)
+                data += self.rfile.read(size)
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _handle(self) -> None:
+        body = self._body()
+        response = self.sandbox.answer(self.command, self.path,
+                                       {k.lower(): v for k, v in self.headers.items()}, body)
+        self.send_response(response.status)
+        for key, value in response.headers:
+            self.send_header(key, value)
+        if response.status not in (204, 304):  # RFC 9110 forbids a length on these
+            self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD" and response.status not in (204, 304):
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
+
+
+class SandboxServer:
+    """A local server with its state under `data_dir`; subclasses say how to answer a request.
+
+    Every request meets the injected faults first, then `dispatch`; every answer is logged in
+    `request_log` and, when `log_path` is given, appended to that file as a JSON line.
+    """
+
+    thread_name = "sandbox"
+    reads_chunked = True  # whether a `Transfer-Encoding: chunked` request body is decoded
+
+    def __init__(self, data_dir: Path, *, host: str, port: int, log_path: Path | None) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.host, self._requested_port = host, port
+        self.faults = Faults()
+        self.request_log: list[RequestRecord] = []
+        self._log_lock = threading.Lock()
+        self._log_path = log_path
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1] if self._server else self._requested_port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def dispatch(self, method: str, target: str, headers: dict[str, str],
+                 body: bytes) -> Response:
+        """The real handling of one request."""
+        raise NotImplementedError
+
+    def fault_response(self, status: int) -> Response:
+        """The body an injected fault answers with, in the server's own error shape."""
+        raise NotImplementedError
+
+    def answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response:
+        """Faults first, then the real handling; every answer is logged."""
+        fault = self.faults.match(method, target)
+        response: Response | None = None
+        if fault is not None:
+            if fault.delay_seconds:
+                time.sleep(fault.delay_seconds)
+            if fault.status is not None:
+                response = self.fault_response(fault.status)
+                if fault.retry_after is not None:
+                    response.headers.append(("Retry-After", str(fault.retry_after)))
+        if response is None:
+            response = self.dispatch(method, target, headers, body)
+        parts = urlsplit(target)
+        self._record(RequestRecord(method, parts.path, parts.query, response.status,
+                                   datetime.now(UTC)))
+        return response
+
+    def _record(self, record: RequestRecord) -> None:
+        with self._log_lock:
+            self.request_log.append(record)
+            if self._log_path is not None:
+                line = json.dumps({"method": record.method, "path": record.path,
+                                   "query": record.query, "status": record.status,
+                                   "at": record.at.isoformat()})
+                with self._log_path.open("a", encoding="utf-8") as fh:
+                    fh.write(line + "\n")
+
+    def clear_request_log(self) -> None:
+        with self._log_lock:
+            self.request_log.clear()
+
+    def start(self) -> Self:
+        handler = type("Handler", (_Handler,), {"sandbox": self})
+        self._server = ThreadingHTTPServer((self.host, self._requested_port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name=self.thread_name)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def wait_until_interrupted(sandbox: SandboxServer) -> None:
+    """Block the foreground until Ctrl-C, then stop the (already started) server."""
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
