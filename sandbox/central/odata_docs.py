@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
+from sandbox.central import odata_edmx
 from sandbox.central.xforms import sanitize_odata_identifier as sanitize
 
 FQDN_ROOT = "org.opendatakit.user"
@@ -19,11 +20,6 @@ def table_names(fields: list[dict[str, Any]]) -> list[str]:
     return ["Submissions"] + [
         "Submissions." + ".".join(sanitize(p) for p in f["path"][1:].split("/"))
         for f in fields if f["type"] == "repeat"]
-
-
-def service_document(fields: list[dict[str, Any]], domain: str, path: str) -> dict[str, Any]:
-    return {"@odata.context": f"{domain}{path}/$metadata",
-            "value": [{"name": t, "kind": "EntitySet", "url": t} for t in table_names(fields)]}
 
 
 def _parts(path: str) -> list[str]:
@@ -71,8 +67,7 @@ def _props(props: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-_SYSTEM = ('    <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" '
-           'Namespace="org.opendatakit.submission">\n') + """\
+_SYSTEM = """\
       <ComplexType Name="metadata">
         <Property Name="submissionDate" Type="Edm.DateTimeOffset"/>
         <Property Name="updatedAt" Type="Edm.DateTimeOffset"/>
@@ -96,41 +91,7 @@ _SYSTEM = ('    <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" '
         <Member Name="edited"/>
         <Member Name="rejected"/>
         <Member Name="approved"/>
-      </EnumType>
-    </Schema>"""
-
-_ANNOTATIONS = ('          <Annotation Term="Org.OData.Capabilities.V1.ConformanceLevel" '
-                'EnumMember="Org.OData.Capabilities.V1.ConformanceLevelType/Minimal"/>\n') + """\
-          <Annotation Term="Org.OData.Capabilities.V1.BatchSupported" Bool="false"/>
-          <Annotation Term="Org.OData.Capabilities.V1.CountRestrictions">
-            <Record><PropertyValue Property="Countable" Bool="true"/></Record>
-          </Annotation>
-          <Annotation Term="Org.OData.Capabilities.V1.FilterFunctions">
-            <Record>
-              <PropertyValue Property="NonCountableProperties">
-                <Collection>
-                  <String>eq</String>
-                </Collection>
-              </PropertyValue>
-            </Record>
-          </Annotation>
-          <Annotation Term="Org.OData.Capabilities.V1.FilterFunctions">
-            <Record>
-              <PropertyValue Property="Filterable" Bool="true"/>
-              <PropertyValue Property="RequiresFilter" Bool="false"/>
-              <PropertyValue Property="NonFilterableProperties">
-                <Collection>
-{paths}
-                </Collection>
-              </PropertyValue>
-            </Record>
-          </Annotation>
-          <Annotation Term="Org.OData.Capabilities.V1.SortRestrictions">
-            <Record><PropertyValue Property="Sortable" Bool="false"/></Record>
-          </Annotation>
-          <Annotation Term="Org.OData.Capabilities.V1.ExpandRestrictions">
-            <Record><PropertyValue Property="Expandable" Bool="false"/></Record>
-          </Annotation>"""
+      </EnumType>"""
 
 
 def edmx(xml_form_id: str, fields: list[dict[str, Any]]) -> str:
@@ -139,12 +100,9 @@ def edmx(xml_form_id: str, fields: list[dict[str, Any]]) -> str:
     entities, complexes = _entity_types(fqdn, fields)
     body: list[str] = []
     for e in entities:
-        body.append(f'      <EntityType Name="{e["name"]}">\n'
-                    '        <Key><PropertyRef Name="__id"/></Key>\n'
-                    '        <Property Name="__id" Type="Edm.String"/>')
-        if e.get("primary"):
-            body.append('        <Property Name="__system" '
-                        'Type="org.opendatakit.submission.metadata"/>')
+        primary = bool(e.get("primary"))
+        body.append(odata_edmx.entity_type_head(
+            e["name"], "org.opendatakit.submission.metadata" if primary else None))
         if e["properties"]:
             body.append(_props(e["properties"]))
         body.append("      </EntityType>")
@@ -155,15 +113,11 @@ def edmx(xml_form_id: str, fields: list[dict[str, Any]]) -> str:
         body.append("      </ComplexType>")
     body.append(f'      <EntityContainer Name="{escape(xml_form_id)}">')
     for e in entities:
-        body.append(f'        <EntitySet Name="{e["name"]}" EntityType="{fqdn}.{e["name"]}">')
+        annotations = None
         if e.get("primary"):
-            paths = "\n".join(f'                  <PropertyPath>{p["name"]}</PropertyPath>'
-                              for p in e["properties"])
-            body.append(_ANNOTATIONS.replace("{paths}", paths))
-        body.append("        </EntitySet>")
+            # With no fields Central's form template leaves an empty line in the collection.
+            paths = odata_edmx.property_paths([p["name"] for p in e["properties"]]) or "\n"
+            annotations = odata_edmx.capability_annotations(paths)
+        body.append(odata_edmx.entity_set(e["name"], fqdn, annotations))
     body.append("      </EntityContainer>")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">\n'
-            "  <edmx:DataServices>\n" + _SYSTEM + "\n"
-            f'    <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="{fqdn}">\n'
-            + "\n".join(body) + "\n    </Schema>\n  </edmx:DataServices>\n</edmx:Edmx>")
+    return odata_edmx.document("org.opendatakit.submission", _SYSTEM, fqdn, "\n".join(body))

@@ -6,23 +6,16 @@ import json
 import re
 import sqlite3
 from typing import Any
-from urllib.parse import urlsplit
 
 from sandbox.central import problems
 from sandbox.central.clock import iso
 from sandbox.central.context import Context
 from sandbox.central.entities_logic import property_names
+from sandbox.central.odata_edmx import add_document_routes
+from sandbox.central.odata_entities_doc import edmx
 from sandbox.central.odata_filter import _Parser
 from sandbox.central.odata_paging import footer, js_parse_int, next_url, parse_skiptoken, service_root
-from sandbox.central.router import (
-    ODATA_JSON,
-    ODATA_XML,
-    Request,
-    Response,
-    Router,
-    json_response,
-    xml_response,
-)
+from sandbox.central.router import ODATA_JSON, Request, Response, Router, json_response
 from sandbox.central.routes_datasets import PROJECT, dataset_or_404
 from sandbox.central.xforms import sanitize_odata_identifier as sanitize
 
@@ -35,18 +28,6 @@ COLUMNS = {"__id": "uuid", "__system/createdAt": "created_at",
 _QUALIFY = re.compile(r"\b(uuid|created_at|updated_at|deleted_at|creator_id|conflict)\b")
 _FROM = ("FROM entities e JOIN entity_defs d ON d.entity_id = e.id AND d.current = 1 "
          "LEFT JOIN actors a ON a.id = e.creator_id")
-
-
-def edmx(dataset: str, names: list[str]) -> str:
-    """Central's edmxForEntities, with its capability annotations."""
-    fqdn = f"org.opendatakit.user.{sanitize(dataset)}"
-    props = "".join(f'\n        <Property Name="{sanitize(n)}" Type="Edm.String"/>'
-                    for n in names)
-    paths = "".join(f"\n                  <PropertyPath>{sanitize(n)}</PropertyPath>"
-                    for n in names)
-    from sandbox.central.odata_entities_doc import DOCUMENT
-
-    return DOCUMENT.format(fqdn=fqdn, dataset=dataset, props=props, paths=paths)
 
 
 def _where(ctx: Context, dataset_id: int, expr: str | None) -> tuple[str, list[Any]]:
@@ -151,19 +132,13 @@ def _orderby(expr: str) -> str:
 
 
 def register(router: Router, ctx: Context) -> None:
-    def service(req: Request) -> Response:
+    def sets(req: Request) -> list[str]:
         dataset_or_404(ctx, req)
-        path = urlsplit(req.original_url).path
-        response = json_response({"@odata.context": f"{ctx.domain()}{path}/$metadata",
-                                  "value": [{"name": "Entities", "kind": "EntitySet",
-                                             "url": "Entities"}]})
-        response.headers = [("Content-Type", "application/json; odata.metadata=minimal")]
-        return response
+        return ["Entities"]
 
-    def metadata(req: Request) -> Response:
+    def metadata(req: Request) -> str:
         dataset = dataset_or_404(ctx, req)
-        return xml_response(edmx(dataset["name"], property_names(ctx, dataset["id"])))
+        return edmx(dataset["name"], property_names(ctx, dataset["id"]))
 
-    router.add("GET", SVC, service, kind=ODATA_JSON)
-    router.add("GET", SVC + r"/(?:\$|%24)metadata", metadata, kind=ODATA_XML)
+    add_document_routes(router, SVC, ctx.domain, sets, metadata)
     router.add("GET", SVC + "/Entities", lambda req: entities_feed(ctx, req), kind=ODATA_JSON)

@@ -1,11 +1,11 @@
-"""The EDMX document Central serves for an entity list, as a format string."""
+"""The EDMX document Central serves for an entity list (its edmxForEntities)."""
 
-# ruff: noqa: E501  (the document is kept line for line as Central writes it)
+from __future__ import annotations
 
-DOCUMENT = """<?xml version="1.0" encoding="UTF-8"?>
-<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">
-  <edmx:DataServices>
-    <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="org.opendatakit.entity">
+from sandbox.central import odata_edmx
+from sandbox.central.xforms import sanitize_odata_identifier as sanitize
+
+_SYSTEM = """\
       <ComplexType Name="metadata">
         <Property Name="createdAt" Type="Edm.DateTimeOffset"/>
         <Property Name="creatorId" Type="Edm.String"/>
@@ -15,49 +15,19 @@ DOCUMENT = """<?xml version="1.0" encoding="UTF-8"?>
         <Property Name="deletedAt" Type="Edm.DateTimeOffset"/>
         <Property Name="version" Type="Edm.Int64"/>
         <Property Name="conflict" Type="Edm.String"/>
-      </ComplexType>
-    </Schema>
-    <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="{fqdn}">
-      <EntityType Name="Entities">
-        <Key><PropertyRef Name="__id"/></Key>
-        <Property Name="__id" Type="Edm.String"/>
-        <Property Name="__system" Type="org.opendatakit.entity.metadata"/>
-        <Property Name="label" Type="Edm.String"/>{props}
-      </EntityType>
-      <EntityContainer Name="{dataset}">
-        <EntitySet Name="Entities" EntityType="{fqdn}.Entities">
-          <Annotation Term="Org.OData.Capabilities.V1.ConformanceLevel" EnumMember="Org.OData.Capabilities.V1.ConformanceLevelType/Minimal"/>
-          <Annotation Term="Org.OData.Capabilities.V1.BatchSupported" Bool="false"/>
-          <Annotation Term="Org.OData.Capabilities.V1.CountRestrictions">
-            <Record><PropertyValue Property="Countable" Bool="true"/></Record>
-          </Annotation>
-          <Annotation Term="Org.OData.Capabilities.V1.FilterFunctions">
-            <Record>
-              <PropertyValue Property="NonCountableProperties">
-                <Collection>
-                  <String>eq</String>
-                </Collection>
-              </PropertyValue>
-            </Record>
-          </Annotation>
-          <Annotation Term="Org.OData.Capabilities.V1.FilterFunctions">
-            <Record>
-              <PropertyValue Property="Filterable" Bool="true"/>
-              <PropertyValue Property="RequiresFilter" Bool="false"/>
-              <PropertyValue Property="NonFilterableProperties">
-                <Collection>{paths}
-                </Collection>
-              </PropertyValue>
-            </Record>
-          </Annotation>
-          <Annotation Term="Org.OData.Capabilities.V1.SortRestrictions">
-            <Record><PropertyValue Property="Sortable" Bool="false"/></Record>
-          </Annotation>
-          <Annotation Term="Org.OData.Capabilities.V1.ExpandRestrictions">
-            <Record><PropertyValue Property="Expandable" Bool="false"/></Record>
-          </Annotation>
-        </EntitySet>
-      </EntityContainer>
-    </Schema>
-  </edmx:DataServices>
-</edmx:Edmx>"""
+      </ComplexType>"""
+
+
+def edmx(dataset: str, names: list[str]) -> str:
+    """Central's edmxForEntities: `__id`, `__system`, `label`, then every property as a string."""
+    fqdn = f"org.opendatakit.user.{sanitize(dataset)}"
+    props = "".join(f'\n        <Property Name="{sanitize(n)}" Type="Edm.String"/>' for n in names)
+    annotations = odata_edmx.capability_annotations(
+        odata_edmx.property_paths([sanitize(n) for n in names]))
+    body = (odata_edmx.entity_type_head("Entities", "org.opendatakit.entity.metadata")
+            + '\n        <Property Name="label" Type="Edm.String"/>' + props
+            + "\n      </EntityType>\n"
+            f'      <EntityContainer Name="{dataset}">\n'
+            + odata_edmx.entity_set("Entities", fqdn, annotations)
+            + "\n      </EntityContainer>")
+    return odata_edmx.document("org.opendatakit.entity", _SYSTEM, fqdn, body)

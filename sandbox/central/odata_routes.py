@@ -10,20 +10,13 @@ from urllib.parse import unquote, urlsplit
 
 from sandbox.central import problems
 from sandbox.central.context import Context
-from sandbox.central.odata_docs import edmx, service_document, table_names
+from sandbox.central.odata_docs import edmx, table_names
+from sandbox.central.odata_edmx import add_document_routes
 from sandbox.central.odata_feed import _COLUMNS, _FROM, _shape, repeat_table, submissions_table, system_of
 from sandbox.central.odata_paging import footer, js_parse_int, next_url, parse_skiptoken, service_root
 from sandbox.central.odata_rows import main_row, repeat_rows
 from sandbox.central.records import def_or_404, fields_of, form_or_404
-from sandbox.central.router import (
-    ODATA_JSON,
-    ODATA_XML,
-    Request,
-    Response,
-    Router,
-    json_response,
-    xml_response,
-)
+from sandbox.central.router import ODATA_JSON, Request, Response, Router, json_response
 
 SUPPORTED = {"$format", "$count", "$skip", "$top", "$filter", "$wkt", "$expand", "$select",
              "$skiptoken", "$orderby", "$search"}
@@ -116,16 +109,9 @@ def single_record(ctx: Context, req: Request) -> Response:
 
 
 def register(router: Router, ctx: Context) -> None:
-    def service(req: Request) -> Response:
-        _, fields = _published(ctx, req)
-        doc = service_document(fields, ctx.domain(), urlsplit(req.original_url).path)
-        response = json_response(doc)
-        response.headers = [("Content-Type", "application/json; odata.metadata=minimal")]
-        return response
-
-    def metadata(req: Request) -> Response:
+    def metadata(req: Request) -> str:
         form, fields = _published(ctx, req)
-        return xml_response(edmx(form["xml_form_id"], fields))
+        return edmx(form["xml_form_id"], fields)
 
     def table(req: Request) -> Response:
         form, fields = _published(ctx, req)
@@ -134,8 +120,8 @@ def register(router: Router, ctx: Context) -> None:
             return submissions_table(ctx, req, form, fields)
         return repeat_table(ctx, req, form, fields, name)
 
-    router.add("GET", _FORM, service, kind=ODATA_JSON)
-    router.add("GET", _FORM + r"/(?:\$|%24)metadata", metadata, kind=ODATA_XML)
+    add_document_routes(router, _FORM, ctx.domain, lambda req: table_names(_published(ctx, req)[1]),
+                        metadata)
     router.add("GET", _FORM + r"/Submissions\((?P<uuid>[^)]*)\)(?:/.*)?",
                lambda req: single_record(ctx, req), kind=ODATA_JSON)
     router.add("GET", _FORM + r"/(?P<table>[^/]+)", table, kind=ODATA_JSON)
