@@ -13,7 +13,7 @@ from sandbox.central.entity_csv import linked_dataset, open_rosa_hash
 from sandbox.central.records import def_or_404, form_or_404, project_or_404, shown_def
 from sandbox.central.router import OPENROSA, Request, Response, Router, json_response, xml_response
 from sandbox.central.routes_submissions import openrosa_headers
-from sandbox.central.submissions_logic import existing, submission_json
+from sandbox.central.submissions_logic import admin_submission_or_404, existing, submission_json
 
 _FORM = r"/projects/(?P<projectId>[^/]+)/forms/(?P<xmlFormId>[^/]+?)"
 REVIEW_STATES = ("hasIssues", "edited", "approved", "rejected")
@@ -135,11 +135,7 @@ def register(router: Router, ctx: Context) -> None:
     def review(req: Request) -> Response:
         """PATCH a submission's reviewState; an approval may make its entity (approvalRequired)."""
         assert req.auth is not None
-        form = form_or_404(ctx, req.params["projectId"], req.params["xmlFormId"])
-        req.auth.require_admin()
-        row = existing(ctx, form["id"], req.params["instanceId"])
-        if row is None or row["deleted_at"] is not None:
-            raise problems.not_found()
+        form, row = admin_submission_or_404(ctx, req)
         body = req.json_body()
         state = body.get("reviewState") if isinstance(body, dict) else None
         if state not in REVIEW_STATES:

@@ -10,6 +10,7 @@ from sandbox.central.records import form_or_404, project_or_404
 from sandbox.central.router import OPENROSA, Request, Response, Router, json_response, xml_response
 from sandbox.central.submissions_logic import (
     add_files,
+    admin_submission_or_404,
     check_can_submit,
     create,
     existing,
@@ -104,12 +105,7 @@ def register(router: Router, ctx: Context) -> None:
         return json_response([submission_json(ctx, r, extended(req)) for r in rows])
 
     def one(req: Request) -> Response:
-        assert req.auth is not None
-        form = form_or_404(ctx, req.params["projectId"], req.params["xmlFormId"])
-        req.auth.require_admin()
-        row = existing(ctx, form["id"], req.params["instanceId"])
-        if row is None or row["deleted_at"] is not None:
-            raise problems.not_found()
+        _, row = admin_submission_or_404(ctx, req)
         if req.params.get("xml"):
             return xml_response(bytes(row["xml"]))
         return json_response(submission_json(ctx, row, extended(req)))

@@ -11,7 +11,8 @@ from sandbox.central.auth import Auth, can_use_form
 from sandbox.central.clock import iso
 from sandbox.central.context import Context
 from sandbox.central.instance import Instance, Schema, build_row
-from sandbox.central.records import bump, fields_of
+from sandbox.central.records import bump, fields_of, form_or_404
+from sandbox.central.router import Request
 from sandbox.common.multipart import Part
 
 
@@ -40,6 +41,17 @@ def check_can_submit(ctx: Context, auth: Auth, form: sqlite3.Row) -> None:
 def existing(ctx: Context, form_id: int, instance_id: str) -> sqlite3.Row | None:
     return ctx.store.one("SELECT * FROM submissions WHERE form_id = ? AND draft = 0 AND "
                          "instance_id = ?", (form_id, instance_id))
+
+
+def admin_submission_or_404(ctx: Context, req: Request) -> tuple[sqlite3.Row, sqlite3.Row]:
+    """The form and the live submission a `…/submissions/{instanceId}` path names (admins only)."""
+    assert req.auth is not None
+    form = form_or_404(ctx, req.params["projectId"], req.params["xmlFormId"])
+    req.auth.require_admin()
+    row = existing(ctx, form["id"], req.params["instanceId"])
+    if row is None or row["deleted_at"] is not None:
+        raise problems.not_found()
+    return form, row
 
 
 def _store_files(db: sqlite3.Connection, submission_id: int, expected: list[str],
