@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from sqlmodel import Session, select
 from orchestration.pipeline import sync_central
 from tests.integration.test_sync import FORM, _submit
 from tests.support.local_central import LocalCentral
-from warehouse.locks import SyncInProgress, exclusive
+from warehouse.locks import SyncInProgress
 from warehouse.models import Submission, SubmissionVersion
 
 
@@ -21,8 +22,8 @@ def test_a_second_sync_of_the_same_form_stops_with_a_clear_message(
     central: LocalCentral, engine: Engine
 ) -> None:
     _submit(central, 10, seed=70)
-    central.server.faults.add(method="GET", path_pattern=r"\.svc/Submissions", status=None,
-                              times=1, after=0, delay_seconds=3.0)
+    slow = central.server.faults.add(method="GET", path_pattern=r"\.svc/Submissions", status=None,
+                                     times=1, after=0, delay_seconds=3.0)
     outcome: dict[str, Any] = {}
 
     def first() -> None:
@@ -32,7 +33,9 @@ def test_a_second_sync_of_the_same_form_stops_with_a_clear_message(
     worker = threading.Thread(target=first)
     worker.start()
     try:
-        _wait_until_locked(engine, f"central project {central.project_id} form {FORM}")
+        # The first sync takes the lock before it asks for submissions; once the server has that
+        # request (held back three seconds), the lock is certainly held.
+        _wait_for(lambda: slow.seen >= 1)
         with central.client() as client, pytest.raises(
             SyncInProgress, match="another odksync sync of central project"
         ):
@@ -48,14 +51,9 @@ def test_a_second_sync_of_the_same_form_stops_with_a_clear_message(
     assert current == versions == result.warehouse_count
 
 
-def _wait_until_locked(engine: Engine, name: str) -> None:
-    """Return once another thread holds the form's sync lock (it is waiting on the slow server)."""
+def _wait_for(condition: Callable[[], bool]) -> None:
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with exclusive(engine, name):
-                pass
-        except SyncInProgress:
-            return
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the first sync never reached the server")
         time.sleep(0.02)
-    raise AssertionError("the first sync never took the lock")
