@@ -112,6 +112,11 @@ class KoboSource:
             yield KoboPage([r for r in rows if r is not None], page.count,
                            [raw for raw, r in zip(page.results, rows, strict=True) if r is None])
 
+    def iter_deleted_pages(
+        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = DEFAULT_OVERLAP
+    ) -> Iterator[KoboPage]:
+        return iter(())  # Kobo lists no deletions: they are found by reconciling ids
+
     def form_fields(self, form_id: str, *, version: str | None = None) -> Sequence[Any] | None:
         return None  # field types are checked on Central's typed feed; Kobo's values are all text
 

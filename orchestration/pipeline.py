@@ -15,6 +15,7 @@ from connectors.central.client import CentralClient
 from connectors.central.deploy import LocalForm, read_local_form
 from connectors.central.deploy_entities import deploy_order
 from connectors.central.models import DeployResult
+from connectors.central.odata import odata_timestamp
 from connectors.xlsform import field_schema
 from warehouse.db import session_scope
 from warehouse.form_contract import BreakingChange, breaking_changes, refusal_message
@@ -38,6 +39,16 @@ class CentralSource:
         return self._client.iter_submission_pages(
             form_id, since=since, overlap=overlap, project_id=self._project_id
         )
+
+    def iter_deleted_pages(
+        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = DEFAULT_OVERLAP
+    ) -> Iterable[Any]:
+        # Central lists deleted submissions only when the filter names deletedAt.
+        window = "__system/deletedAt ne null"
+        if since is not None:
+            window = f"__system/deletedAt gt {odata_timestamp(since - overlap)}"
+        return self._client.iter_submission_pages(form_id, filter=window, expand=True,
+                                                  project_id=self._project_id)
 
     def form_fields(self, form_id: str, *, version: str | None = None) -> Sequence[Any]:
         return self._client.form_fields(form_id, version=version, project_id=self._project_id)

@@ -109,6 +109,7 @@ class SyncState(SQLModel, table=True):
     project_id: str = Field(max_length=64)
     form_id: str = Field(max_length=128)
     watermark: datetime | None = None
+    deleted_watermark: datetime | None = None  # the latest deletion seen by the delete sweep
     source_count: int | None = None
     last_attempt_at: datetime | None = None
     last_success_at: datetime | None = None

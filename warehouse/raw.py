@@ -54,6 +54,7 @@ class PageResult:
     unchanged: int = 0
     flagged: int = 0
     latest: datetime | None = None
+    latest_deleted: datetime | None = None
     flagged_ids: list[str] = field(default_factory=list)
 
 
@@ -109,6 +110,8 @@ def store_page(
         stamps = [d for d in (system.submission_date, system.updated_at) if d is not None]
         if stamps:
             result.latest = max([*stamps, result.latest] if result.latest else stamps)
+        if system.deleted_at is not None:
+            result.latest_deleted = max(d for d in (system.deleted_at, result.latest_deleted) if d)
         digest = content_hash(sub.raw)
         current = existing.get(submission_id)
         if current is not None and current.content_hash == digest:

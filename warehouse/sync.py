@@ -38,6 +38,10 @@ class SubmissionSource(Protocol):
         self, form_id: str, *, since: datetime | None = None, overlap: timedelta = ...
     ) -> Iterable[PageLike]: ...
 
+    def iter_deleted_pages(
+        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = ...
+    ) -> Iterable[PageLike]: ...  # submissions deleted (after `since`), as full rows
+
     def form_fields(
         self, form_id: str, *, version: str | None = None
     ) -> Sequence[FieldLike] | None: ...  # None: the source cannot describe its fields
@@ -114,8 +118,19 @@ def _sync_locked(
     key = {"source": source, "project_id": project_id, "form_id": form_id}
 
     def pull(window_start: datetime | None) -> datetime | None:
+        return store_all(client.iter_submission_pages(form_id, since=window_start, overlap=overlap))
+
+    def sweep_deleted(window_start: datetime | None) -> datetime | None:
+        # Deleted submissions vanish from the normal feed; the deleted feed, stored like any page,
+        # records each deletion as a version (Central purges them after 30 days: sweep before).
+        pages = client.iter_deleted_pages(form_id, since=window_start, overlap=overlap)
+        store_all(pages)
+        return deleted_seen[0]
+
+    deleted_seen: list[datetime | None] = [None]
+
+    def store_all(pages: Iterable[PageLike]) -> datetime | None:
         latest = None
-        pages = client.iter_submission_pages(form_id, since=window_start, overlap=overlap)
         for page in prefetched(pages):
             stored = store_page(session, page.submissions, **key, checker_for=schemas.checker,
                                 now=clock())
@@ -126,6 +141,8 @@ def _sync_locked(
             run.flagged += stored.flagged
             if stored.latest is not None:
                 latest = stored.latest if latest is None else max(latest, stored.latest)
+            if stored.latest_deleted is not None:
+                deleted_seen[0] = max(d for d in (stored.latest_deleted, deleted_seen[0]) if d)
             session.commit()
             if progress is not None:
                 progress(run.fetched, getattr(page, "count", None))
@@ -133,6 +150,11 @@ def _sync_locked(
 
     try:
         seen = [pull(since), state.watermark]
+        # Any deletion the last sweep could not see happened after the last sync read the server,
+        # so after everything that sync saw: the window starts at the later of the two marks.
+        marks = [m for m in (state.deleted_watermark, state.watermark) if m is not None]
+        deleted_since = None if full or not marks else max(marks)
+        deleted_stamps = [sweep_deleted(deleted_since), state.deleted_watermark]
         count = client.count_submissions(form_id)
         if since is not None and count > warehouse_count(session, **key):
             # The incremental window missed something (a late commit, a restored submission):
@@ -142,6 +164,7 @@ def _sync_locked(
             count = client.count_submissions(form_id)
         stamps = [s for s in seen if s is not None]
         latest = max(stamps) if stamps else None
+        deleted_latest = max((d for d in deleted_stamps if d is not None), default=None)
     except Exception as error:
         session.rollback()
         run.finished_at, run.error = clock(), _one_line(error)
@@ -152,6 +175,7 @@ def _sync_locked(
         raise
     run.finished_at, run.ok, run.source_count = clock(), True, count
     state.watermark, state.source_count = latest, count
+    state.deleted_watermark = deleted_latest
     state.last_success_at, state.last_ok, state.last_error = run.finished_at, True, None
     session.add(run)
     session.add(state)

@@ -65,8 +65,11 @@ def test_first_sync_holds_every_submission_and_a_second_asks_only_for_changes(
     assert (second.mode, second.new_submissions, second.new_versions) == ("incremental", 0, 0)
     assert second.fetched <= second.source_count
     odata = [r for r in central.server.request_log if ".svc/Submissions" in r.path]
-    assert odata and all("__system/submissionDate gt" in _unquote(r.query) for r in odata
-                         if "$top=0" not in _unquote(r.query))
+    queries = [_unquote(r.query) for r in odata if "$top=0" not in _unquote(r.query)]
+    # Only windows: new or changed since the watermark, and deleted since the last sweep.
+    assert len(queries) == 2
+    assert any("__system/submissionDate gt" in q and "__system/updatedAt gt" in q for q in queries)
+    assert any("__system/deletedAt gt" in q for q in queries)
     with Session(engine) as session:
         (row,) = [r for r in form_status(session) if r["form_id"] == FORM]
     assert row["in_sync"] and row["warehouse_count"] == row["source_count"] == len(_held(engine))

@@ -1,0 +1,30 @@
+"""sync state: the delete sweep's watermark
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-30 09:16:24.051024
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = '0003'
+down_revision: str | None = '0002'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('sync_state', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('deleted_watermark', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('sync_state', schema=None) as batch_op:
+        batch_op.drop_column('deleted_watermark')
+
