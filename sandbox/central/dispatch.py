@@ -16,6 +16,8 @@ from sandbox.central import (
     routes_openrosa,
     routes_projects,
     routes_submissions,
+    routes_trash,
+    routes_versions,
 )
 from sandbox.central.auth import authenticate
 from sandbox.central.context import Context
@@ -33,6 +35,8 @@ def build_router(ctx: Context) -> Router:
     routes_openrosa.register(router, ctx)
     odata_routes.register(router, ctx)
     routes_submissions.register(router, ctx)
+    routes_versions.register(router, ctx)
+    routes_trash.register(router, ctx)
     routes_forms.register(router, ctx)
     return router
 

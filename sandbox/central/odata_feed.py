@@ -19,9 +19,9 @@ from sandbox.central.odata_rows import Shape, main_row, metadata_names, repeat_r
 from sandbox.central.router import Request, Response, json_response
 
 _COLUMNS = ("s.id, s.instance_id, s.created_at, s.updated_at, s.submitter_id, s.device_id, "
-            "s.review_state, s.deleted_at, s.odata, s.attachments_expected, "
+            "s.review_state, s.deleted_at, s.odata, s.attachments_expected, s.edits, "
             "a.display_name AS submitter_name, d.version AS form_version, "
-            "(SELECT COUNT(*) FROM submission_attachments x WHERE x.submission_id = s.id "
+            "(SELECT COUNT(*) FROM submission_attachments x WHERE x.def_id = s.current_def_id "
             "AND x.content IS NOT NULL) AS present")
 _FROM = ("FROM submissions s LEFT JOIN actors a ON a.id = s.submitter_id "
          "JOIN form_defs d ON d.id = s.form_def_id")
@@ -36,7 +36,7 @@ def system_of(row: sqlite3.Row) -> dict[str, Any]:
             "attachmentsPresent": row["present"] or 0,
             "attachmentsExpected": row["attachments_expected"] or 0, "status": None,
             "reviewState": row["review_state"] or None, "deviceId": row["device_id"] or None,
-            "edits": 0, "formVersion": row["form_version"], "deletedAt": iso(row["deleted_at"])}
+            "edits": row["edits"], "formVersion": row["form_version"], "deletedAt": iso(row["deleted_at"])}
 
 
 def _shape(req: Request, fields: list[dict[str, Any]], table: str) -> Shape:
@@ -45,10 +45,24 @@ def _shape(req: Request, fields: list[dict[str, Any]], table: str) -> Shape:
                  metadata=metadata_names(select), selected=select_paths(fields, select, table))
 
 
-def etag_for(form: sqlite3.Row, req: Request, table: str) -> str:
-    """Weak validator that moves whenever anything in this form's submissions changes."""
-    seed = f"{form['id']}:{form['data_version']}:{table}:{req.original_url}"
-    return hashlib.md5(seed.encode("utf-8")).hexdigest()
+def selection_etag(db: sqlite3.Connection, where: str, params: list[Any], tail: str = "") -> str:
+    """Central's getODataSelectionEtag: a hash of the event stamps of the rows selected.
+
+    It depends on the filter, order and page, not on the URL: `$select`, `$expand` or
+    `$count` leave it alone, and it moves when any selected submission is created, edited,
+    reviewed, deleted or restored (each of which stamps the row with a new event).
+    """
+    digest = hashlib.md5()
+    for (event,) in db.execute(f"SELECT s.event FROM submissions s WHERE {where} {tail}",
+                               params):
+        digest.update(f"{event},".encode("ascii"))
+    return "eventhash:" + digest.hexdigest()
+
+
+def not_modified(req: Request, tag: str) -> Response | None:
+    if req.header("if-none-match") in (f'"{tag}"', f'W/"{tag}"'):
+        return Response(304, b"", [("ETag", f'W/"{tag}"')])
+    return None
 
 
 def _where(ctx: Context, form_id: int, req: Request, subtable: bool) -> tuple[str, list[Any]]:
@@ -92,10 +106,10 @@ def submissions_table(ctx: Context, req: Request, form: sqlite3.Row,
                             (form["id"], token.get("instanceId"))).fetchone()
         cursor_sql = " AND (s.created_at < ? OR (s.created_at = ? AND s.id < ?))"
         cursor_params = [anchor[0], anchor[0], anchor[1]] if anchor else [None, None, None]
-    tag = etag_for(form, req, "Submissions")
-    if req.header("if-none-match") in (f'"{tag}"', f'W/"{tag}"'):
-        return Response(304, b"", [("ETag", f'W/"{tag}"')])
     page = f" LIMIT {limit if limit is not None else -1} OFFSET {offset or 0}"
+    tag = selection_etag(db, where + cursor_sql, [*params, *cursor_params], order + page)
+    if (unchanged := not_modified(req, tag)) is not None:
+        return unchanged
     rows = db.execute(f"SELECT {_COLUMNS} {_FROM} WHERE {where}{cursor_sql} {order}{page}",
                       [*params, *cursor_params]).fetchall()
     shape = _shape(req, fields, "Submissions")
@@ -138,9 +152,9 @@ def repeat_table(ctx: Context, req: Request, form: sqlite3.Row, fields: list[dic
     if limit == 0 and not req.flag("$count"):
         return json_response({"value": [], **footer(ctx.domain(), service_root(
             req.original_url), table, None, None)})
-    tag = etag_for(form, req, table)
-    if limit != 0 and req.header("if-none-match") in (f'"{tag}"', f'W/"{tag}"'):
-        return Response(304, b"", [("ETag", f'W/"{tag}"')])
+    tag = selection_etag(ctx.store.read(), where, params)
+    if limit != 0 and (unchanged := not_modified(req, tag)) is not None:
+        return unchanged
     shape = _shape(req, fields, table)
     parent_key = None
     values: list[dict[str, Any]] = []

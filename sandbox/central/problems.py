@@ -193,3 +193,21 @@ def unsupported_expand(text: str) -> Problem:
 
 def unsupported_select_expand() -> Problem:
     return Problem(501.11, "This server doesn't support $select query parameter with $expand.")
+
+
+def deprecating_old_submission(deprecated_id: str, key: str = "deprecatedId") -> Problem:
+    # Central's resubmission check passes `instanceId`, so its message reads "(undefined)".
+    shown = deprecated_id if key == "deprecatedId" else "undefined"
+    return Problem(409.9, f"You tried to update a submission, but the copy you were editing "
+                   f"({shown}) is now out of date. Please get the new version that has "
+                   "been submitted, and make your edits again.", {key: deprecated_id})
+
+
+def deprecated_id_not_found(deprecated_id: str) -> Problem:
+    return Problem(404.5, "You tried to update an existing submission, but we can't find that "
+                   f"submission to update ({deprecated_id})", {"deprecatedId": deprecated_id})
+
+
+def expected_deprecation() -> Problem:
+    return Problem(400.19, "This PUT endpoint expects a deprecatedID metadata tag pointing at "
+                   "the current version instanceID. I cannot find that tag in your request.")

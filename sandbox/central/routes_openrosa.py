@@ -13,7 +13,12 @@ from sandbox.central.entity_csv import linked_dataset, open_rosa_hash
 from sandbox.central.records import def_or_404, form_or_404, project_or_404, shown_def
 from sandbox.central.router import OPENROSA, Request, Response, Router, json_response, xml_response
 from sandbox.central.routes_submissions import openrosa_headers
-from sandbox.central.submissions_logic import admin_submission_or_404, existing, submission_json
+from sandbox.central.submissions_logic import (
+    admin_submission_or_404,
+    existing,
+    stamp,
+    submission_json,
+)
 
 _FORM = r"/projects/(?P<projectId>[^/]+)/forms/(?P<xmlFormId>[^/]+?)"
 REVIEW_STATES = ("hasIssues", "edited", "approved", "rejected")
@@ -144,8 +149,7 @@ def register(router: Router, ctx: Context) -> None:
         with ctx.store.write() as db:
             db.execute("UPDATE submissions SET review_state = ?, updated_at = ? WHERE id = ?",
                        (state, ctx.now(), row["id"]))
-            db.execute("UPDATE forms SET data_version = data_version + 1 WHERE id = ?",
-                       (form["id"],))
+            stamp(db, row["id"], form["id"])
         if ctx.entity_worker is not None:
             ctx.entity_worker.enqueue(row["id"], "submission.update", req.auth.actor_id, state)
         fresh = existing(ctx, form["id"], req.params["instanceId"])

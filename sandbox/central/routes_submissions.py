@@ -6,11 +6,14 @@ from sandbox.central import problems
 from sandbox.central.context import Context
 from sandbox.central.instance import parse_instance
 from sandbox.central.multipart import parse_multipart
+from sandbox.central.odata_feed import not_modified, selection_etag
 from sandbox.central.records import form_or_404, project_or_404
 from sandbox.central.router import OPENROSA, Request, Response, Router, json_response, xml_response
+from sandbox.central.routes_versions import openrosa_edit
 from sandbox.central.submissions_logic import (
     add_files,
     admin_submission_or_404,
+    any_def,
     check_can_submit,
     create,
     existing,
@@ -65,16 +68,21 @@ def register(router: Router, ctx: Context) -> None:
             # Central turns a missing right into 401.2 on the OpenRosa intake.
             raise problems.authentication_failed() from err
         files = [p for p in parts if p.name != XML_PART]
-        extant = existing(ctx, form["id"], inst.instance_id)
+        device, agent = req.query.get("deviceID"), req.header("user-agent")
+        if inst.deprecated_id is not None:
+            openrosa_edit(ctx, req.auth, form, defn, inst, files, device, agent)
+            return openrosa_message("full submission upload was successful!")
+        extant = any_def(ctx, form["id"], inst.instance_id)
         if extant is not None:
             if extant["deleted_at"] is not None:
                 raise problems.duplicate_submission()
+            if not extant["current"]:
+                raise problems.deprecating_old_submission(inst.instance_id, "instanceId")
             if bytes(extant["xml"]) != inst.xml:
                 raise problems.xml_conflict()
             add_files(ctx, extant, files)
         else:
-            create(ctx, req.auth, form, defn, inst, files, req.query.get("deviceID"),
-                   req.header("user-agent"))
+            create(ctx, req.auth, form, defn, inst, files, device, agent)
         return openrosa_message("full submission upload was successful!")
 
     def rest_submit(req: Request) -> Response:
@@ -96,13 +104,21 @@ def register(router: Router, ctx: Context) -> None:
         return (req.header("x-extended-metadata") or "").lower() == "true"
 
     def list_submissions(req: Request) -> Response:
+        """The REST list; `?deleted=true` lists the deleted ones, with the feed's ETag."""
         assert req.auth is not None
         form = form_or_404(ctx, req.params["projectId"], req.params["xmlFormId"])
         req.auth.require_admin()
-        rows = ctx.store.all("SELECT * FROM submissions WHERE form_id = ? AND draft = 0 AND "
-                             "deleted_at IS NULL ORDER BY created_at DESC, id DESC",
-                             (form["id"],))
-        return json_response([submission_json(ctx, r, extended(req)) for r in rows])
+        deleted = "IS NOT NULL" if req.flag("deleted") else "IS NULL"
+        where = f"s.form_id = ? AND s.draft = 0 AND s.deleted_at {deleted}"
+        tag = selection_etag(ctx.store.read(), where, [form["id"]],
+                             "ORDER BY s.created_at DESC, s.id DESC")
+        if (unchanged := not_modified(req, tag)) is not None:
+            return unchanged
+        rows = ctx.store.all(f"SELECT * FROM submissions s WHERE {where} "
+                             "ORDER BY created_at DESC, id DESC", (form["id"],))
+        response = json_response([submission_json(ctx, r, extended(req)) for r in rows])
+        response.headers.append(("ETag", f'W/"{tag}"'))
+        return response
 
     def one(req: Request) -> Response:
         _, row = admin_submission_or_404(ctx, req)

@@ -13,6 +13,7 @@ from sandbox.central.dispatch import build_router, dispatch
 from sandbox.central.entities_schema import install as install_entity_tables
 from sandbox.central.entity_worker import EntityWorker
 from sandbox.central.router import Response, json_response
+from sandbox.central.routes_trash import purge
 from sandbox.central.store import Store
 from sandbox.common.server import RequestRecord, SandboxServer, wait_until_interrupted
 
@@ -65,7 +66,13 @@ class CentralSandbox(SandboxServer):
         return dispatch(self.ctx, self._router, method, target, headers, body)
 
     def advance_clock(self, delta: timedelta) -> None:
+        """Move the clock; submissions in the trash longer than 30 days are then purged."""
         self.clock.advance(delta)
+        purge(self.ctx)
+
+    def purge_deleted(self, *, force: bool = False) -> int:
+        """Run Central's purge of deleted submissions now (all of them when `force`)."""
+        return purge(self.ctx, force)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -39,17 +39,25 @@ CREATE TABLE IF NOT EXISTS form_defs (     -- every version (draft or published)
 CREATE TABLE IF NOT EXISTS form_attachments ( -- media a form def expects, with any upload
   form_def_id INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, content BLOB,
   content_type TEXT, md5 TEXT, updated_at TEXT, PRIMARY KEY (form_def_id, name));
-CREATE TABLE IF NOT EXISTS submissions (   -- one row per submission, its OData row parsed once
+CREATE TABLE IF NOT EXISTS submissions (   -- one logical submission; xml/odata are its current version's
   id INTEGER PRIMARY KEY, form_id INTEGER NOT NULL, draft INTEGER NOT NULL DEFAULT 0,
   instance_id TEXT NOT NULL, form_def_id INTEGER NOT NULL, submitter_id INTEGER,
   device_id TEXT, user_agent TEXT, instance_name TEXT, review_state TEXT,
   created_at TEXT NOT NULL, updated_at TEXT, deleted_at TEXT, xml BLOB NOT NULL,
   odata TEXT NOT NULL, attachments_expected INTEGER NOT NULL DEFAULT 0,
+  current_def_id INTEGER, edits INTEGER NOT NULL DEFAULT 0,
+  event INTEGER,                            -- stamp moved by every change, as Central's ETags read
   UNIQUE (form_id, draft, instance_id));
 CREATE INDEX IF NOT EXISTS submissions_feed ON submissions (form_id, draft, created_at, id);
-CREATE TABLE IF NOT EXISTS submission_attachments ( -- files that came with a submission
-  submission_id INTEGER NOT NULL, name TEXT NOT NULL, content BLOB, content_type TEXT,
-  PRIMARY KEY (submission_id, name));
+CREATE TABLE IF NOT EXISTS submission_defs ( -- every version of a submission; edits add one
+  id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL, form_id INTEGER NOT NULL,
+  instance_id TEXT NOT NULL, form_def_id INTEGER NOT NULL, xml BLOB NOT NULL,
+  instance_name TEXT, submitter_id INTEGER, device_id TEXT, user_agent TEXT,
+  created_at TEXT NOT NULL, root INTEGER, current INTEGER NOT NULL,
+  UNIQUE (form_id, instance_id));
+CREATE TABLE IF NOT EXISTS submission_attachments ( -- files a version expects, with any upload
+  submission_id INTEGER NOT NULL, def_id INTEGER NOT NULL, name TEXT NOT NULL, content BLOB,
+  content_type TEXT, PRIMARY KEY (def_id, name));
 """
 
 

@@ -54,66 +54,148 @@ def admin_submission_or_404(ctx: Context, req: Request) -> tuple[sqlite3.Row, sq
     return form, row
 
 
-def _store_files(db: sqlite3.Connection, submission_id: int, expected: list[str],
+def stamp(db: sqlite3.Connection, submission_id: int, form_id: int) -> None:
+    """Move the submission's event stamp (what feed ETags hash) and the form's data version."""
+    db.execute("UPDATE submissions SET event = (SELECT COALESCE(MAX(event), 0) + 1 FROM "
+               "submissions) WHERE id = ?", (submission_id,))
+    bump(db, form_id)
+
+
+def _store_files(db: sqlite3.Connection, submission_id: int, def_id: int, expected: list[str],
                  files: list[Part]) -> None:
     for name in expected:
-        db.execute("INSERT OR IGNORE INTO submission_attachments (submission_id, name) "
-                   "VALUES (?, ?)", (submission_id, name))
+        db.execute("INSERT OR IGNORE INTO submission_attachments (submission_id, def_id, name) "
+                   "VALUES (?, ?, ?)", (submission_id, def_id, name))
     for part in files:
         name = part.filename if part.filename in expected else part.name
         if name in expected:
             db.execute("UPDATE submission_attachments SET content = ?, content_type = ? "
-                       "WHERE submission_id = ? AND name = ?",
-                       (part.data, part.content_type, submission_id, name))
+                       "WHERE def_id = ? AND name = ?",
+                       (part.data, part.content_type, def_id, name))
+
+
+def _insert_def(db: sqlite3.Connection, submission_id: int, form_id: int, defn: sqlite3.Row,
+                inst: Instance, auth: Auth, device_id: str | None, user_agent: str | None,
+                now: str, root: bool) -> int:
+    cur = db.execute(
+        "INSERT INTO submission_defs (submission_id, form_id, instance_id, form_def_id, xml, "
+        "instance_name, submitter_id, device_id, user_agent, created_at, root, current) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,1)",
+        (submission_id, form_id, inst.instance_id, defn["id"], inst.xml, inst.instance_name,
+         auth.actor_id, device_id, user_agent, now, 1 if root else None))
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def _clip(text: str | None) -> str | None:
+    return (text or None) and text[:255]
+
+
+def any_def(ctx: Context, form_id: int, instance_id: str) -> sqlite3.Row | None:
+    """Any version (current or not) of any submission with this instanceID, as Central looks."""
+    return ctx.store.one("SELECT d.*, s.deleted_at FROM submission_defs d JOIN submissions s "
+                         "ON s.id = d.submission_id WHERE d.form_id = ? AND d.instance_id = ? "
+                         "AND s.draft = 0", (form_id, instance_id))
+
+
+def _odata(defn: sqlite3.Row, inst: Instance) -> tuple[str, list[str]]:
+    row, expected = build_row(Schema(fields_of(defn)), inst)
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")), sorted(set(expected))
 
 
 def create(ctx: Context, auth: Auth, form: sqlite3.Row, defn: sqlite3.Row, inst: Instance,
            files: list[Part], device_id: str | None, user_agent: str | None) -> int:
     """Insert a new submission with its OData row computed now, never at read time."""
-    row, expected = build_row(Schema(fields_of(defn)), inst)
+    odata, expected = _odata(defn, inst)
+    now = ctx.now()
     with ctx.store.write() as db:
-        taken = db.execute("SELECT 1 FROM submissions WHERE form_id = ? AND draft = 0 AND "
-                           "instance_id = ?", (form["id"], inst.instance_id)).fetchone()
+        taken = db.execute("SELECT 1 FROM submission_defs WHERE form_id = ? AND instance_id = ?",
+                           (form["id"], inst.instance_id)).fetchone()
         if taken:
             raise problems.uniqueness_violation("instanceID", inst.instance_id)
         cur = db.execute(
             "INSERT INTO submissions (form_id, instance_id, form_def_id, submitter_id, "
             "device_id, user_agent, instance_name, created_at, xml, odata, "
             "attachments_expected) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (form["id"], inst.instance_id, defn["id"], auth.actor_id,
-             (device_id or None) and device_id[:255], (user_agent or None) and user_agent[:255],
-             inst.instance_name, ctx.now(), inst.xml,
-             json.dumps(row, ensure_ascii=False, separators=(",", ":")), len(set(expected))))
+            (form["id"], inst.instance_id, defn["id"], auth.actor_id, _clip(device_id),
+             _clip(user_agent), inst.instance_name, now, inst.xml, odata, len(expected)))
         submission_id = cur.lastrowid
         assert submission_id is not None
-        _store_files(db, submission_id, sorted(set(expected)), files)
-        bump(db, form["id"])
+        def_id = _insert_def(db, submission_id, form["id"], defn, inst, auth,
+                             _clip(device_id), _clip(user_agent), now, root=True)
+        db.execute("UPDATE submissions SET current_def_id = ? WHERE id = ?",
+                   (def_id, submission_id))
+        _store_files(db, submission_id, def_id, expected, files)
+        stamp(db, submission_id, form["id"])
     if ctx.entity_worker is not None:
         # Central's worker makes entities from the submission.create event a moment later.
         ctx.entity_worker.enqueue(submission_id, "submission.create", auth.actor_id)
     return submission_id
 
 
-def add_files(ctx: Context, submission: sqlite3.Row, files: list[Part]) -> None:
+def create_version(ctx: Context, auth: Auth, form: sqlite3.Row, defn: sqlite3.Row,
+                   deprecated: sqlite3.Row, inst: Instance, files: list[Part],
+                   device_id: str | None, user_agent: str | None) -> None:
+    """An edit: the deprecated version stops being current, the new one takes its place.
+
+    As Central's createVersion: the logical submission keeps its id and its root's
+    submitter, its reviewState becomes `edited` and updatedAt moves; files the new version
+    expects under the same name are carried over from the deprecated version.
+    """
+    odata, expected = _odata(defn, inst)
+    now = ctx.now()
+    with ctx.store.write() as db:
+        if db.execute("SELECT 1 FROM submission_defs WHERE form_id = ? AND instance_id = ?",
+                      (form["id"], inst.instance_id)).fetchone():
+            raise problems.uniqueness_violation("instanceID", inst.instance_id)
+        sub_id = deprecated["submission_id"]
+        db.execute("UPDATE submission_defs SET current = 0 WHERE submission_id = ?", (sub_id,))
+        def_id = _insert_def(db, sub_id, form["id"], defn, inst, auth, _clip(device_id),
+                             _clip(user_agent), now, root=False)
+        db.execute("UPDATE submissions SET review_state = 'edited', updated_at = ?, xml = ?, "
+                   "odata = ?, attachments_expected = ?, current_def_id = ?, edits = edits + 1 "
+                   "WHERE id = ?", (now, inst.xml, odata, len(expected), def_id, sub_id))
+        _store_files(db, sub_id, def_id, expected, [])
+        db.execute("UPDATE submission_attachments SET content = (SELECT o.content FROM "
+                   "submission_attachments o WHERE o.def_id = ? AND o.name = "
+                   "submission_attachments.name), content_type = (SELECT o.content_type FROM "
+                   "submission_attachments o WHERE o.def_id = ? AND o.name = "
+                   "submission_attachments.name) WHERE def_id = ?",
+                   (deprecated["id"], deprecated["id"], def_id))
+        _store_files(db, sub_id, def_id, expected, files)
+        stamp(db, sub_id, form["id"])
+
+
+def add_files(ctx: Context, version: sqlite3.Row, files: list[Part]) -> None:
     """An identical OpenRosa resubmission may bring media that was missing before."""
     expected = [r["name"] for r in ctx.store.all(
-        "SELECT name FROM submission_attachments WHERE submission_id = ?", (submission["id"],))]
+        "SELECT name FROM submission_attachments WHERE def_id = ?", (version["id"],))]
     with ctx.store.write() as db:
-        _store_files(db, submission["id"], expected, files)
-        bump(db, submission["form_id"])
+        _store_files(db, version["submission_id"], version["id"], expected, files)
+        stamp(db, version["submission_id"], version["form_id"])
+
+
+def version_json(row: sqlite3.Row, form_version: str | None = None) -> dict[str, Any]:
+    """One submission def as Central's SubmissionVersion."""
+    out: dict[str, Any] = {
+        "instanceId": row["instance_id"], "instanceName": row["instance_name"],
+        "submitterId": row["submitter_id"], "deviceId": row["device_id"],
+        "userAgent": row["user_agent"], "createdAt": iso(row["created_at"]),
+        "current": bool(row["current"])}
+    if form_version is not None:
+        out["formVersion"] = form_version
+    return out
 
 
 def submission_json(ctx: Context, row: sqlite3.Row, extended: bool) -> dict[str, Any]:
+    current = ctx.store.one("SELECT * FROM submission_defs WHERE id = ?",
+                            (row["current_def_id"],))
     out: dict[str, Any] = {
         "instanceId": row["instance_id"], "submitterId": row["submitter_id"],
         "deviceId": row["device_id"], "userAgent": row["user_agent"],
         "reviewState": row["review_state"], "createdAt": iso(row["created_at"]),
         "updatedAt": iso(row["updated_at"]), "deletedAt": iso(row["deleted_at"]),
-        "currentVersion": {
-            "instanceId": row["instance_id"], "instanceName": row["instance_name"],
-            "submitterId": row["submitter_id"], "deviceId": row["device_id"],
-            "userAgent": row["user_agent"], "createdAt": iso(row["created_at"]),
-            "current": True}}
+        "currentVersion": version_json(current) if current is not None else None}
     if extended:
         from sandbox.central.records import actor_json
 

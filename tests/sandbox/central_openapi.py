@@ -18,6 +18,11 @@ def _nullable(schema: dict[str, Any]) -> None:
     (`updatedAt`, `deletedAt`, `publishedAt`…), so null is accepted everywhere; required
     keys and the types of present values are still checked.
     """
+    if isinstance(schema.get("allOf"), list):
+        # `reviewState` is written as allOf[enum, {type: object, properties: {}}], which no
+        # string could satisfy; the empty object part is an artefact of the description.
+        schema["allOf"] = [s for s in schema["allOf"]
+                           if s.get("properties") != {} or s.get("type") != ["object", "null"]]
     if isinstance(schema.get("type"), str):
         schema["type"] = [schema["type"], "null"]
     if isinstance(schema.get("enum"), list) and "null" in schema["enum"]:

@@ -47,7 +47,7 @@ def test_session_expires_24_hours_after_creation(sandbox: CentralSandbox,
 
 
 def test_logout_ends_the_session(sandbox: CentralSandbox, admin: requests.Session) -> None:
-    token = admin.headers["Authorization"].split(" ")[1]
+    token = str(admin.headers["Authorization"]).split(" ")[1]
     answer = admin.delete(f"{sandbox.url}/v1/sessions/{token}")
     assert answer.json() == {"success": True}
     assert admin.get(f"{sandbox.url}/v1/projects").status_code == 401
