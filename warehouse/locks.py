@@ -31,15 +31,18 @@ def exclusive(engine: Engine, name: str) -> Iterator[None]:
     """
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
-            got = connection.execute(text("SELECT pg_try_advisory_lock(:id)"),
-                                     {"id": _lock_id(name)}).scalar()
+            # Advisory locks are server-wide: name the warehouse (database and schema) in the key
+            # so that two warehouses on one server never block each other.
+            where = connection.execute(text("SELECT current_database() || '.' || current_schema()"))
+            key = _lock_id(f"{where.scalar()} {name}")
+            got = connection.execute(text("SELECT pg_try_advisory_lock(:id)"), {"id": key}).scalar()
             connection.commit()
             if not got:
                 raise SyncInProgress(_busy(name))
             try:
                 yield
             finally:
-                connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _lock_id(name)})
+                connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": key})
                 connection.commit()
         return
     database = engine.url.database
