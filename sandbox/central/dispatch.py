@@ -15,6 +15,7 @@ from sandbox.central import (
     routes_forms,
     routes_openrosa,
     routes_projects,
+    routes_submission_files,
     routes_submissions,
     routes_trash,
     routes_versions,
@@ -37,6 +38,7 @@ def build_router(ctx: Context) -> Router:
     routes_submissions.register(router, ctx)
     routes_versions.register(router, ctx)
     routes_trash.register(router, ctx)
+    routes_submission_files.register(router, ctx)
     routes_forms.register(router, ctx)
     return router
 

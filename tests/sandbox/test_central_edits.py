@@ -165,3 +165,41 @@ def test_feed_etag_is_stable_when_idle_and_moves_on_every_change(
     etag_and_idle()
     admin.post(one + "/restore").raise_for_status()
     etag_and_idle()
+
+
+def test_attachments_arrive_carry_to_edits_and_can_be_replaced(
+        sandbox: CentralSandbox, admin: requests.Session, project: int, form: str) -> None:
+    root, second = f"uuid:{uuid.uuid4()}", f"uuid:{uuid.uuid4()}"
+    photo = b"\xff\xd8\xff\xe0 a photo"
+    with_photo = visit_xml(root, extra="<photo>face.jpg</photo>")
+    answer = admin.post(f"{sandbox.url}/v1/projects/{project}/submission",
+                        headers={"X-OpenRosa-Version": "1.0"},
+                        files=[("xml_submission_file", ("s.xml", with_photo, "text/xml")),
+                               ("face.jpg", ("face.jpg", photo, "image/jpeg"))])
+    assert answer.status_code == 201
+    base = f"{sandbox.url}/v1/projects/{project}/forms/visit/submissions/{root}"
+    listed = admin.get(base + "/attachments")
+    check(listed, ONE + "/attachments")
+    assert listed.json() == [{"name": "face.jpg", "exists": True}]
+    got = admin.get(base + "/attachments/face.jpg")
+    assert got.content == photo and got.headers["Content-Type"] == "image/jpeg"
+    again = admin.get(base + "/attachments/face.jpg",
+                      headers={"If-None-Match": got.headers["ETag"]})
+    assert again.status_code == 304
+    edit = _edit_xml(second, root, "ข").replace(b"</child><meta>",
+                                                 b"</child><photo>face.jpg</photo><meta>")
+    _put(sandbox, admin, project, root, edit).raise_for_status()
+    assert admin.get(base + "/attachments/face.jpg").content == photo  # carried over
+    system = _feed(sandbox, admin, project).json()["value"][0]["__system"]
+    assert (system["attachmentsPresent"], system["attachmentsExpected"]) == (1, 1)
+    cleared = admin.delete(base + "/attachments/face.jpg")
+    check(cleared, ONE + "/attachments/{filename}", "delete")
+    system = _feed(sandbox, admin, project).json()["value"][0]["__system"]
+    assert (system["attachmentsPresent"], system["attachmentsExpected"]) == (0, 1)
+    assert admin.get(base + "/attachments/face.jpg").status_code == 404
+    uploaded = admin.post(base + "/attachments/face.jpg", data=b"new",
+                          headers={"Content-Type": "image/jpeg"})
+    check(uploaded, ONE + "/attachments/{filename}", "post")
+    assert admin.get(base + "/attachments/face.jpg").content == b"new"
+    old = admin.get(base + f"/versions/{root}/attachments/face.jpg")
+    assert old.content == photo  # the first version keeps its own file
