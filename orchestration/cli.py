@@ -37,13 +37,14 @@ def _friendly_errors() -> Iterator[None]:
     from connectors.kobo.errors import KoboError
     from orchestration.central import ConfigurationError
     from orchestration.kobo import KoboConfigurationError
+    from sandbox.common.store import StateTooOld
     from warehouse.db import SchemaOutOfDate
     from warehouse.locks import SyncInProgress
 
     try:
         yield
     except (CentralError, KoboError, ConfigurationError, KoboConfigurationError, SchemaOutOfDate,
-            SyncInProgress, LookupError, FileNotFoundError) as e:
+            SyncInProgress, StateTooOld, LookupError, FileNotFoundError) as e:
         errors.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:

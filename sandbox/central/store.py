@@ -64,5 +64,8 @@ CREATE TABLE IF NOT EXISTS submission_attachments ( -- files a version expects, 
 class Store(store.Store):
     """The Central sandbox's tables, created on first open."""
 
+    # Raise LAYOUT whenever SCHEMA changes: older state folders are then refused, clearly.
+    LAYOUT = 3
+
     def __init__(self, path: Path) -> None:
-        super().__init__(path, SCHEMA)
+        super().__init__(path, SCHEMA, layout=self.LAYOUT)

@@ -10,15 +10,35 @@ from pathlib import Path
 from typing import Any
 
 
-class Store:
-    """Opens one SQLite connection per thread and serialises writers with a lock."""
+class StateTooOld(RuntimeError):
+    """The state folder was written by an older sandbox whose tables differ."""
 
-    def __init__(self, path: Path, schema: str) -> None:
+
+class Store:
+    """Opens one SQLite connection per thread and serialises writers with a lock.
+
+    `layout` numbers the schema: a state file written with another layout is refused with a
+    message saying what to do, instead of failing later on a missing column.
+    """
+
+    def __init__(self, path: Path, schema: str, *, layout: int = 1) -> None:
         self.path = path
         self._local = threading.local()
         self._write_lock = threading.RLock()
         with self._write_lock:
-            self._connection().executescript(schema)  # executescript commits on its own
+            conn = self._connection()
+            found = conn.execute("PRAGMA user_version").fetchone()[0]
+            has_tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                                      ).fetchone()[0]
+            if has_tables and found != layout:
+                conn.close()
+                self._local.conn = None
+                raise StateTooOld(
+                    f"The local server's state in {path.parent} was written by another version of "
+                    f"odksync (layout {found}, this one needs {layout}). It holds only simulated "
+                    f"data: move the folder aside or delete it, and run the command again.")
+            conn.executescript(schema)  # executescript commits on its own
+            conn.execute(f"PRAGMA user_version = {int(layout)}")
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

@@ -38,5 +38,8 @@ CREATE TABLE IF NOT EXISTS attachments (   -- files that came with a submission
 class Store(store.Store):
     """The Kobo sandbox's tables, created on first open."""
 
+    # Raise LAYOUT whenever SCHEMA changes: older state folders are then refused, clearly.
+    LAYOUT = 1
+
     def __init__(self, path: Path) -> None:
-        super().__init__(path, SCHEMA)
+        super().__init__(path, SCHEMA, layout=self.LAYOUT)
