@@ -8,10 +8,11 @@ from sandbox.central import problems
 from sandbox.central.auth import Auth
 from sandbox.central.context import Context
 from sandbox.central.instance import Instance, parse_instance
-from sandbox.central.records import form_or_404, project_or_404
+from sandbox.central.records import project_or_404
 from sandbox.central.router import Request, Response, Router, json_response, xml_response
 from sandbox.central.submissions_logic import (
     add_files,
+    admin_submission_or_404,
     any_def,
     check_can_submit,
     create_version,
@@ -47,17 +48,6 @@ def openrosa_edit(ctx: Context, auth: Auth, form: sqlite3.Row, defn: sqlite3.Row
     add_files(ctx, usurper, files)
 
 
-def _logical(ctx: Context, req: Request) -> tuple[sqlite3.Row, sqlite3.Row]:
-    """The form and the live logical submission `{instanceId}` names (admins only)."""
-    assert req.auth is not None
-    form = form_or_404(ctx, req.params["projectId"], req.params["xmlFormId"])
-    req.auth.require_admin()
-    row = existing(ctx, form["id"], req.params["instanceId"])
-    if row is None or row["deleted_at"] is not None:
-        raise problems.not_found()
-    return form, row
-
-
 def register(router: Router, ctx: Context) -> None:
     def put_edit(req: Request) -> Response:
         """REST edit: the body's deprecatedID must be the current version's instanceID."""
@@ -68,7 +58,7 @@ def register(router: Router, ctx: Context) -> None:
                                             "did not match the form ID in the URL")
         if inst.deprecated_id is None:
             raise problems.expected_deprecation()
-        form, row = _logical(ctx, req)
+        form, row = admin_submission_or_404(ctx, req)
         current = ctx.store.one("SELECT * FROM submission_defs WHERE id = ?",
                                 (row["current_def_id"],))
         assert current is not None
@@ -84,14 +74,14 @@ def register(router: Router, ctx: Context) -> None:
         return json_response(submission_json(ctx, fresh, False))
 
     def versions(req: Request) -> Response:
-        _, row = _logical(ctx, req)
+        _, row = admin_submission_or_404(ctx, req)
         defs = ctx.store.all(
             "SELECT d.*, f.version AS form_version FROM submission_defs d JOIN form_defs f "
             "ON f.id = d.form_def_id WHERE d.submission_id = ? ORDER BY d.id DESC", (row["id"],))
         return json_response([version_json(d, d["form_version"]) for d in defs])
 
     def one_version(req: Request) -> Response:
-        form, _ = _logical(ctx, req)
+        form, _ = admin_submission_or_404(ctx, req)
         found = ctx.store.one(
             "SELECT d.*, f.version AS form_version FROM submission_defs d JOIN form_defs f "
             "ON f.id = d.form_def_id WHERE d.form_id = ? AND d.instance_id = ?",
