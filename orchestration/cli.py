@@ -25,7 +25,7 @@ app.add_typer(forms_app, name="forms")
 app.add_typer(db_app, name="db")
 
 # Tables stay readable when the output is a file or a CI log (rich assumes 80 columns there).
-console = Console(width=None if sys.stdout.isatty() else 120)
+console = Console(width=None if sys.stdout.isatty() else 140)
 errors = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 T = TypeVar("T")
 
