@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from connectors.kobo.client import KoboClient
 from orchestration.pipeline import programme_form_ids
 from warehouse.db import session_scope
-from warehouse.sync import DEFAULT_OVERLAP, SyncResult, sync_form
+from warehouse.sync import DEFAULT_OVERLAP, FeedCheck, SyncResult, sync_form
 
 KOBO = "kobo"
 # Kobo has no projects: its assets are the forms. The key stays (source, "", form_id) so that a
@@ -103,7 +103,8 @@ class KoboSource:
         return self._client.count_submissions(self._uids[form_id])
 
     def iter_submission_pages(
-        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = DEFAULT_OVERLAP
+        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = DEFAULT_OVERLAP,
+        check: FeedCheck | None = None,
     ) -> Iterator[KoboPage]:
         # No modification time to filter on: every sync reads the feed, and the raw layer writes
         # only rows whose content hash changed (an edit, a validation status).
@@ -113,7 +114,8 @@ class KoboSource:
                            [raw for raw, r in zip(page.results, rows, strict=True) if r is None])
 
     def iter_deleted_pages(
-        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = DEFAULT_OVERLAP
+        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = DEFAULT_OVERLAP,
+        check: FeedCheck | None = None,
     ) -> Iterator[KoboPage]:
         return iter(())  # Kobo lists no deletions: they are found by reconciling ids
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,11 +15,11 @@ from connectors.central.client import CentralClient
 from connectors.central.deploy import LocalForm, read_local_form
 from connectors.central.deploy_entities import deploy_order
 from connectors.central.models import DeployResult
-from connectors.central.odata import odata_timestamp
+from connectors.central.odata import Conditional, odata_timestamp
 from connectors.xlsform import field_schema
 from warehouse.db import session_scope
 from warehouse.form_contract import BreakingChange, breaking_changes, refusal_message
-from warehouse.sync import DEFAULT_OVERLAP, SyncResult, sync_form
+from warehouse.sync import DEFAULT_OVERLAP, FeedCheck, SyncResult, sync_form
 
 CENTRAL = "central"
 
@@ -34,21 +34,33 @@ class CentralSource:
         return self._client.count_submissions(form_id, project_id=self._project_id)
 
     def iter_submission_pages(
-        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = DEFAULT_OVERLAP
-    ) -> Iterable[Any]:
-        return self._client.iter_submission_pages(
-            form_id, since=since, overlap=overlap, project_id=self._project_id
-        )
+        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = DEFAULT_OVERLAP,
+        check: FeedCheck | None = None,
+    ) -> Iterator[Any]:
+        return self._conditional(check, lambda conditional: self._client.iter_submission_pages(
+            form_id, since=since, overlap=overlap, project_id=self._project_id,
+            conditional=conditional))
+
+    @staticmethod
+    def _conditional(check: FeedCheck | None,
+                     pages: Callable[[Conditional | None], Iterator[Any]]) -> Iterator[Any]:
+        """Run a feed with Central's If-None-Match and report the outcome back to `check`."""
+        conditional = Conditional(etag=check.etag) if check is not None else None
+        yield from pages(conditional)
+        if check is not None and conditional is not None:
+            check.not_modified, check.new_etag = conditional.not_modified, conditional.new_etag
 
     def iter_deleted_pages(
-        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = DEFAULT_OVERLAP
-    ) -> Iterable[Any]:
+        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = DEFAULT_OVERLAP,
+        check: FeedCheck | None = None,
+    ) -> Iterator[Any]:
         # Central lists deleted submissions only when the filter names deletedAt.
         window = "__system/deletedAt ne null"
         if since is not None:
             window = f"__system/deletedAt gt {odata_timestamp(since - overlap)}"
-        return self._client.iter_submission_pages(form_id, filter=window, expand=True,
-                                                  project_id=self._project_id)
+        return self._conditional(check, lambda conditional: self._client.iter_submission_pages(
+            form_id, filter=window, expand=True, project_id=self._project_id,
+            conditional=conditional))
 
     def form_fields(self, form_id: str, *, version: str | None = None) -> Sequence[Any]:
         return self._client.form_fields(form_id, version=version, project_id=self._project_id)

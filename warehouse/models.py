@@ -110,6 +110,11 @@ class SyncState(SQLModel, table=True):
     form_id: str = Field(max_length=128)
     watermark: datetime | None = None
     deleted_watermark: datetime | None = None  # the latest deletion seen by the delete sweep
+    # Each feed's last ETag and the query it answered, for a conditional re-ask (If-None-Match).
+    feed_etag: str | None = Field(default=None, max_length=255)
+    feed_query: str | None = Field(default=None, max_length=255)
+    deleted_etag: str | None = Field(default=None, max_length=255)
+    deleted_query: str | None = Field(default=None, max_length=255)
     source_count: int | None = None
     last_attempt_at: datetime | None = None
     last_success_at: datetime | None = None

@@ -35,16 +35,31 @@ class SubmissionSource(Protocol):
     def count_submissions(self, form_id: str) -> int: ...
 
     def iter_submission_pages(
-        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = ...
+        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = ...,
+        check: FeedCheck | None = None,
     ) -> Iterable[PageLike]: ...
 
     def iter_deleted_pages(
-        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = ...
+        self, form_id: str, *, since: datetime | None = None, overlap: timedelta = ...,
+        check: FeedCheck | None = None,
     ) -> Iterable[PageLike]: ...  # submissions deleted (after `since`), as full rows
 
     def form_fields(
         self, form_id: str, *, version: str | None = None
     ) -> Sequence[FieldLike] | None: ...  # None: the source cannot describe its fields
+
+
+@dataclass
+class FeedCheck:
+    """A cheap no-change check on a feed: the ETag its same query answered last time.
+
+    A source that supports it asks with If-None-Match and, on 304, yields no page and sets
+    `not_modified`; `new_etag` is what to send next time. Others leave it untouched.
+    """
+
+    etag: str | None = None
+    not_modified: bool = False
+    new_etag: str | None = None
 
 
 @dataclass
@@ -117,13 +132,14 @@ def _sync_locked(
     schemas = _SchemaCache(client, session, source, project_id, form_id, clock)
     key = {"source": source, "project_id": project_id, "form_id": form_id}
 
-    def pull(window_start: datetime | None) -> datetime | None:
-        return store_all(client.iter_submission_pages(form_id, since=window_start, overlap=overlap))
+    def pull(window_start: datetime | None, check: FeedCheck | None = None) -> datetime | None:
+        return store_all(client.iter_submission_pages(form_id, since=window_start, overlap=overlap,
+                                                      check=check))
 
-    def sweep_deleted(window_start: datetime | None) -> datetime | None:
+    def sweep_deleted(window_start: datetime | None, check: FeedCheck) -> datetime | None:
         # Deleted submissions vanish from the normal feed; the deleted feed, stored like any page,
         # records each deletion as a version (Central purges them after 30 days: sweep before).
-        pages = client.iter_deleted_pages(form_id, since=window_start, overlap=overlap)
+        pages = client.iter_deleted_pages(form_id, since=window_start, overlap=overlap, check=check)
         store_all(pages)
         return deleted_seen[0]
 
@@ -149,13 +165,25 @@ def _sync_locked(
         return latest
 
     try:
-        seen = [pull(since), state.watermark]
+        # The same query as last time (same window) may be asked conditionally: an idle form then
+        # costs two 304s (this feed and the deleted feed) and no count.
+        query = _query_key(since, overlap)
+        feed = FeedCheck(etag=state.feed_etag if state.feed_query == query else None)
+        seen = [pull(since, feed), state.watermark]
         # Any deletion the last sweep could not see happened after the last sync read the server,
         # so after everything that sync saw: the window starts at the later of the two marks.
         marks = [m for m in (state.deleted_watermark, state.watermark) if m is not None]
         deleted_since = None if full or not marks else max(marks)
-        deleted_stamps = [sweep_deleted(deleted_since), state.deleted_watermark]
-        count = client.count_submissions(form_id)
+        deleted_query = _query_key(deleted_since, overlap)
+        deleted_feed = FeedCheck(
+            etag=state.deleted_etag if state.deleted_query == deleted_query else None)
+        deleted_stamps = [sweep_deleted(deleted_since, deleted_feed), state.deleted_watermark]
+        unchanged = feed.not_modified and deleted_feed.not_modified and state.last_ok
+        if unchanged and state.source_count is not None:
+            count = state.source_count  # neither feed changed since the last successful sync
+            run.mode = "unchanged"
+        else:
+            count = client.count_submissions(form_id)
         if since is not None and count > warehouse_count(session, **key):
             # The incremental window missed something (a late commit, a restored submission):
             # a full pass is exact and, rows being compared by hash, writes only what is missing.
@@ -176,6 +204,10 @@ def _sync_locked(
     run.finished_at, run.ok, run.source_count = clock(), True, count
     state.watermark, state.source_count = latest, count
     state.deleted_watermark = deleted_latest
+    # Remember each feed's ETag with the query it answers; a query that changes next time (a
+    # watermark that moved) is asked unconditionally.
+    state.feed_etag, state.feed_query = feed.new_etag, query
+    state.deleted_etag, state.deleted_query = deleted_feed.new_etag, deleted_query
     state.last_success_at, state.last_ok, state.last_error = run.finished_at, True, None
     session.add(run)
     session.add(state)
@@ -187,6 +219,10 @@ def _sync_locked(
         warehouse_count=warehouse_count(session, **key),
         watermark=latest.isoformat() if latest else None,
     )
+
+
+def _query_key(since: datetime | None, overlap: timedelta) -> str:
+    return f"{since.isoformat() if since else 'all'}|{overlap.total_seconds()}"
 
 
 def _state(session: Session, source: str, project_id: str, form_id: str) -> SyncState:

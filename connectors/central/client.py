@@ -24,6 +24,7 @@ from connectors.central.models import (
     OpenRosaResult,
     SubmissionPage,
 )
+from connectors.central.odata import Conditional
 from connectors.central.openrosa import OpenRosaService
 from connectors.central.projects import ProjectService
 from connectors.central.session import CentralSession
@@ -167,6 +168,7 @@ class CentralClient:
         expand: bool = True,
         filter: str | None = None,
         project_id: int | None = None,
+        conditional: Conditional | None = None,
     ) -> Iterator[SubmissionPage]:
         return self.submissions.iter_pages(
             form_id,
@@ -176,6 +178,7 @@ class CentralClient:
             expand=expand,
             filter=filter,
             project_id=self._pid(project_id),
+            conditional=conditional,
         )
 
     def ensure_app_user(self, display_name: str, project_id: int | None = None) -> AppUser:

@@ -146,19 +146,48 @@ class PageParser(Protocol[P_co]):
     def __call__(self, body: Any, *, page_number: int, api_base: str, current_url: str) -> P_co: ...
 
 
+@dataclass
+class Conditional:
+    """A conditional first page: send the ETag seen last time; learn whether anything changed.
+
+    Central's feed ETag hashes the selected rows' last events (any create, edit, review, delete
+    or restore among them changes it), so the same query answering 304 means the same rows.
+    """
+
+    etag: str | None = None  # sent as If-None-Match on the first page, when known
+    not_modified: bool = False  # set when the server answered 304: no page follows
+    new_etag: str | None = None  # the first page's ETag, to send next time
+
+
 def follow_pages(
-    session: CentralSession, url: str, params: dict[str, str], parse: PageParser[P], *, what: str
+    session: CentralSession,
+    url: str,
+    params: dict[str, str],
+    parse: PageParser[P],
+    *,
+    what: str,
+    conditional: Conditional | None = None,
 ) -> Iterator[P]:
     """Page after page of one feed, following @odata.nextLink re-based on our server URL.
 
     Nothing is kept between pages. Each GET is retried on 429/5xx by the session's adapter,
     so a transient 503 repeats that page only. `what` names the feed in errors ("form x").
+    With `conditional`, the first page is asked for with If-None-Match; a 304 yields no page.
     """
     next_url: str | None = url
     request_params: dict[str, str] | None = params
     page_number = 0
     while next_url is not None:
-        response = session.call("GET", next_url, params=request_params)
+        if page_number == 0 and conditional is not None and conditional.etag:
+            response = session.call("GET", next_url, params=request_params, ok=(304,),
+                                    headers={"If-None-Match": conditional.etag})
+            if response.status_code == 304:
+                conditional.not_modified, conditional.new_etag = True, conditional.etag
+                return
+        else:
+            response = session.call("GET", next_url, params=request_params)
+        if page_number == 0 and conditional is not None:
+            conditional.new_etag = response.headers.get("ETag")
         page_number += 1
         page = parse(
             response.json(), page_number=page_number, api_base=session.base_url, current_url=response.url

@@ -6,7 +6,14 @@ from typing import Any
 
 from connectors.central.errors import CentralError
 from connectors.central.models import SubmissionPage
-from connectors.central.odata import feed_params, follow_pages, odata_count, parse_page, since_filter
+from connectors.central.odata import (
+    Conditional,
+    feed_params,
+    follow_pages,
+    odata_count,
+    parse_page,
+    since_filter,
+)
 from connectors.central.service import Service
 
 
@@ -41,12 +48,14 @@ class SubmissionService(Service):
         expand: bool,
         filter: str | None,
         project_id: int,
+        conditional: Conditional | None = None,
     ) -> Iterator[SubmissionPage]:
         """Page after page, following @odata.nextLink (its $skiptoken keeps the offset stable)."""
         window = since_filter(since, overlap) if since else None
         params = feed_params(page_size=page_size, filters=(filter, window), expand=expand)
         url = self._table_url(form_id, project_id)
-        yield from follow_pages(self.session, url, params, parse_page, what=f"form {form_id}")
+        yield from follow_pages(self.session, url, params, parse_page, what=f"form {form_id}",
+                                conditional=conditional)
 
     def submit_rest(self, form_id: str, xml: bytes, project_id: int) -> dict[str, Any]:
         """POST the XML as a web user (REST); a duplicate instanceID answers 409.3."""
