@@ -2,6 +2,7 @@
 
 from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypedDict, Unpack
@@ -11,6 +12,13 @@ from pyodk._utils.config import Config as PyodkConfig
 from pyodk.client import Client as PyodkClient
 
 from connectors.central.app_users import AppUserService
+from connectors.central.attachment_models import (
+    AttachmentInfo,
+    DownloadResult,
+    ReviewState,
+    SubmissionInfo,
+    SubmissionVersion,
+)
 from connectors.central.config import CentralConfig
 from connectors.central.deploy import LocalForm, deploy, read_local_form
 from connectors.central.entities import EntityService
@@ -28,6 +36,7 @@ from connectors.central.odata import Conditional
 from connectors.central.openrosa import OpenRosaService
 from connectors.central.projects import ProjectService
 from connectors.central.session import CentralSession
+from connectors.central.submission_admin import SubmissionAdminService
 from connectors.central.submissions import SubmissionService
 
 
@@ -287,3 +296,59 @@ class CentralClient:
 
     def entities_csv(self, dataset: str, project_id: int | None = None) -> bytes:
         return self.entities.csv(dataset, self._pid(project_id))
+
+    # One submission's management (edits, reviews, deletes) and its media files.
+
+    @cached_property
+    def submission_admin(self) -> SubmissionAdminService:
+        """The service behind the methods below, made on first use on this client's session."""
+        return SubmissionAdminService(self.session)
+
+    def get_submission(
+        self, form_id: str, instance_id: str, project_id: int | None = None
+    ) -> SubmissionInfo | None:
+        """Metadata and current version of a submission; None when there is none or it is deleted."""
+        return self.submission_admin.get(form_id, instance_id, self._pid(project_id))
+
+    def edit_submission(
+        self, form_id: str, instance_id: str, xml: bytes, project_id: int | None = None
+    ) -> SubmissionInfo:
+        """A new version; its meta/deprecatedID must be the current version (else 409.9)."""
+        return self.submission_admin.edit(form_id, instance_id, xml, self._pid(project_id))
+
+    def review(
+        self, form_id: str, instance_id: str, state: ReviewState, project_id: int | None = None
+    ) -> SubmissionInfo:
+        return self.submission_admin.review(form_id, instance_id, state, self._pid(project_id))
+
+    def delete_submission(self, form_id: str, instance_id: str, project_id: int | None = None) -> None:
+        self.submission_admin.delete(form_id, instance_id, self._pid(project_id))
+
+    def restore_submission(self, form_id: str, instance_id: str, project_id: int | None = None) -> None:
+        self.submission_admin.restore(form_id, instance_id, self._pid(project_id))
+
+    def list_versions(
+        self, form_id: str, instance_id: str, project_id: int | None = None
+    ) -> list[SubmissionVersion]:
+        return self.submission_admin.list_versions(form_id, instance_id, self._pid(project_id))
+
+    def list_attachments(
+        self, form_id: str, instance_id: str, project_id: int | None = None
+    ) -> list[AttachmentInfo]:
+        return self.submission_admin.list_attachments(form_id, instance_id, self._pid(project_id))
+
+    def download_attachment(
+        self,
+        form_id: str,
+        instance_id: str,
+        name: str,
+        dest: Path,
+        *,
+        etag: str | None = None,
+        project_id: int | None = None,
+    ) -> DownloadResult:
+        """Stream a submission's file to `dest` (verified, atomic); `etag` skips an unchanged one."""
+        pid = self._pid(project_id)
+        return self.submission_admin.download_attachment(
+            form_id, instance_id, name, Path(dest), etag=etag, project_id=pid
+        )

@@ -31,6 +31,11 @@ FIELD_TYPE_CONFLICT = 400.17  # a new form version changes the type a published 
 INVALID_ENTITY = 400.28  # an entity body Central cannot take (empty label, unknown property, null value)
 ENTITY_VIOLATION = 409.14  # entity processing failed (e.g. an entity uuid that already exists)
 ENTITY_VERSION_CONFLICT = 409.15  # baseVersion is not the entity's current version (stale update)
+INVALID_VALUE = 400.8  # e.g. a reviewState Central does not know, or a form id not the URL's
+EXPECTED_DEPRECATION = 400.19  # a PUT edit whose XML has no meta/deprecatedID
+DEPRECATED_ID_NOT_FOUND = 404.5  # an edit's deprecatedID names no version of the submission
+DEPRECATING_OLD_SUBMISSION = 409.9  # an edit's deprecatedID is not the current version (stale edit)
+SUBMISSION_DELETED = 409.18  # resubmitting the instanceID of a deleted submission
 
 _MESSAGE_MAX = 300
 

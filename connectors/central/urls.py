@@ -33,3 +33,13 @@ class URLs:
     entities_odata: str = "projects/{project_id}/datasets/{name}.svc/Entities"
     # OpenRosa, authenticated by the app user's token in the path, as ODK Collect does.
     openrosa_submission: str = "key/{token}/projects/{project_id}/submission"
+    # One submission: edit (PUT), review (PATCH), delete, restore, versions, its media.
+    submission: str = "projects/{project_id}/forms/{form_id}/submissions/{instance_id}"
+    submission_restore: str = "projects/{project_id}/forms/{form_id}/submissions/{instance_id}/restore"
+    submission_versions: str = "projects/{project_id}/forms/{form_id}/submissions/{instance_id}/versions"
+    submission_attachments: str = (
+        "projects/{project_id}/forms/{form_id}/submissions/{instance_id}/attachments"
+    )
+    submission_attachment: str = (
+        "projects/{project_id}/forms/{form_id}/submissions/{instance_id}/attachments/{name}"
+    )
