@@ -12,6 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from pydantic import SecretStr
 
 from connectors.central.client import CentralClient
 from connectors.central.config import CentralConfig
@@ -46,7 +47,7 @@ def real_central_config() -> CentralConfig | None:
     return CentralConfig(
         base_url=os.environ["ODK_CENTRAL_URL"],
         username=os.environ["ODK_CENTRAL_USERNAME"],
-        password=os.environ["ODK_CENTRAL_PASSWORD"],
+        password=SecretStr(os.environ["ODK_CENTRAL_PASSWORD"]),
         project_id=int(os.environ["ODK_CENTRAL_PROJECT_ID"]),
         backoff_factor=0.1,
     )
@@ -59,7 +60,7 @@ def start_sandbox(directory: Path, **options: Any) -> tuple[Any, CentralConfig]:
     password = secrets.token_urlsafe(16)
     server = CentralSandbox(directory, admin_email=SANDBOX_ADMIN, admin_password=password, **options).start()
     config = CentralConfig(
-        base_url=server.url, username=SANDBOX_ADMIN, password=password, backoff_factor=0.05
+        base_url=server.url, username=SANDBOX_ADMIN, password=SecretStr(password), backoff_factor=0.05
     )
     with CentralClient(config) as client:
         project_id = client.ensure_project("odksync contract tests")
