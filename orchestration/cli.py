@@ -190,9 +190,12 @@ def sync(
             with kobo_client(settings) as kobo, form_progress(console) as tick:
                 results = sync_kobo(kobo, engine, form_ids=form, full=full, progress=tick)
         else:
+            from warehouse.content_store import ContentStore
+
+            store = ContentStore(settings.attachments_dir)
             with central_client(settings) as (client, project_id), form_progress(console) as tick:
                 results = sync_central(client, project_id, engine, form_ids=form, full=full,
-                                       progress=tick)
+                                       progress=tick, attachments=store)
         for r in results:
             console.print(f"{r.form_id}: {describe_sync(r)}, {r.flagged} flagged; "
                           f"{r.warehouse_count}/{r.source_count} held"

@@ -12,6 +12,7 @@ from orchestration.central import central_client, local_state_dir
 from orchestration.pipeline import deploy_forms, sync_central
 from orchestration.progress import form_progress, progress_bar
 from orchestration.settings import Settings
+from warehouse.content_store import ContentStore
 from warehouse.db import ensure_schema, make_engine, session_scope
 from warehouse.status import form_status
 from warehouse.sync import SyncResult
@@ -45,7 +46,8 @@ def run_demo(settings: Settings, *, console: Console, children: int, seed: int) 
         log = local_state_dir(settings) / REQUEST_LOG
         offset = log.stat().st_size if log.exists() else 0
         with form_progress(console) as tick:
-            results = sync_central(client, project_id, engine, progress=tick)
+            results = sync_central(client, project_id, engine, progress=tick,
+                                   attachments=ContentStore(settings.attachments_dir))
         for r in results:
             console.print(f"  sync {r.form_id}: {describe_sync(r)}")
         if settings.uses_local_central:

@@ -17,6 +17,7 @@ from connectors.central.deploy_entities import deploy_order
 from connectors.central.models import DeployResult
 from connectors.central.odata import Conditional, odata_timestamp
 from connectors.xlsform import field_schema
+from warehouse.content_store import ContentStore
 from warehouse.db import session_scope
 from warehouse.form_contract import BreakingChange, breaking_changes, refusal_message
 from warehouse.sync import DEFAULT_OVERLAP, FeedCheck, SyncResult, sync_form
@@ -191,8 +192,12 @@ def sync_central(
     form_ids: Sequence[str] | None = None,
     full: bool = False,
     progress: Callable[[str, int, int | None], None] | None = None,
+    attachments: ContentStore | None = None,
 ) -> list[SyncResult]:
-    """Incremental pull of every programme form published in the project (or only `form_ids`)."""
+    """Incremental pull of every programme form published in the project (or only `form_ids`).
+
+    With `attachments`, each form's media files the store lacks are fetched after its sync.
+    """
     published = {f.xml_form_id for f in client.list_forms(project_id=project_id)}
     wanted = list(form_ids) if form_ids else [f for f in programme_form_ids() if f in published]
     missing = [f for f in wanted if f not in published]
@@ -212,4 +217,8 @@ def sync_central(
             results.append(sync_form(source, session=session, source=CENTRAL,
                                      project_id=str(project_id), form_id=form_id, full=full,
                                      progress=report))
+        if attachments is not None:
+            from orchestration.attachments import fetch_attachments
+
+            fetch_attachments(client, project_id, engine, attachments, form_id=form_id)
     return results

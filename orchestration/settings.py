@@ -57,6 +57,11 @@ class Settings(BaseModel):
         """A secret generated once, kept under the data dir with owner-only permissions, never printed."""
         return ensure_secret_file(self.data_dir / SECRETS_DIRNAME / name)
 
+    @property
+    def attachments_dir(self) -> Path:
+        """The content-addressed store of submission media (never exported)."""
+        return self.data_dir / "attachments"
+
     def odksync_secret(self) -> str:
         """The key for pseudonymous ids: ODKSYNC_SECRET, or the local one generated on first use."""
         if self.secret is not None:

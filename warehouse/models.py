@@ -141,3 +141,25 @@ class SyncRun(SQLModel, table=True):
     flagged: int = 0
     source_count: int | None = None
     error: str | None = None
+
+
+# Each media file a current submission names (photos, consent scans): expected, present or missing;
+# its content lives once in the content-addressed store under ODKSYNC_DATA_DIR, never in exports.
+class Attachment(SQLModel, table=True):
+    __tablename__ = "raw_attachment"
+    __table_args__ = (
+        UniqueConstraint("source", "project_id", "form_id", "submission_id", "name",
+                         name="uq_raw_attachment_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=16)
+    project_id: str = Field(max_length=64)
+    form_id: str = Field(max_length=128)
+    submission_id: str = Field(max_length=255)
+    name: str = Field(max_length=255)
+    state: str = Field(max_length=16)  # present | missing (not yet received by the server)
+    sha256: str | None = Field(default=None, max_length=64)
+    size: int | None = None
+    etag: str | None = Field(default=None, max_length=255)
+    checked_at: datetime

@@ -1,0 +1,89 @@
+"""Fetch the media files of current submissions into the content store, once each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from connectors.central.client import CentralClient
+from warehouse.content_store import ContentStore
+from warehouse.models import Attachment, Submission
+from warehouse.upsert import upsert
+
+
+@dataclass
+class AttachmentResult:
+    """What one pass over a form's attachments did."""
+
+    downloaded: int = 0
+    unchanged: int = 0
+    missing: int = 0
+
+
+def fetch_attachments(
+    client: CentralClient, project_id: int, engine: Engine, store: ContentStore, *, form_id: str
+) -> AttachmentResult:
+    """Download what current submissions name and the store lacks; ETags spare unchanged files.
+
+    Only submissions whose files are not all held are asked about, so a form without media, or
+    whose media are all in the store, costs no request.
+    """
+    result = AttachmentResult()
+    key = {"source": "central", "project_id": str(project_id), "form_id": form_id}
+    with Session(engine) as session:
+        pending = _pending(session, key)
+        for submission in pending:
+            held = {a.name: a for a in session.exec(select(Attachment).where(
+                *_key_filter(key), col(Attachment.submission_id) == submission.submission_id))}
+            rows = []
+            for info in client.list_attachments(form_id, submission.submission_id,
+                                                project_id=project_id):
+                known = held.get(info.name)
+                row: dict[str, Any] = {**key, "submission_id": submission.submission_id, "name": info.name,
+                       "checked_at": datetime.now(UTC), "state": "missing", "sha256": None,
+                       "size": None, "etag": None}
+                if not info.exists:
+                    result.missing += 1
+                    rows.append(row)
+                    continue
+                etag = known.etag if known and known.sha256 and store.has(known.sha256) else None
+                scratch = store.scratch()
+                done = client.download_attachment(form_id, submission.submission_id, info.name,
+                                                  scratch, etag=etag, project_id=project_id)
+                if done.not_modified and known is not None:
+                    result.unchanged += 1
+                    row.update(state="present", sha256=known.sha256, size=known.size, etag=etag)
+                else:
+                    sha256, size = store.ingest(scratch)
+                    result.downloaded += 1
+                    row.update(state="present", sha256=sha256, size=size, etag=done.etag)
+                rows.append(row)
+            upsert(session, Attachment, rows, keys=[*key, "submission_id", "name"])
+            session.commit()
+    return result
+
+
+def _key_filter(key: dict[str, str]) -> tuple[Any, ...]:
+    return (col(Attachment.source) == key["source"], col(Attachment.project_id) == key["project_id"],
+            col(Attachment.form_id) == key["form_id"])
+
+
+def _pending(session: Session, key: dict[str, str]) -> list[Submission]:
+    """Current submissions that name files the warehouse does not hold yet (or holds fewer of)."""
+    candidates = session.exec(select(Submission).where(
+        col(Submission.source) == key["source"], col(Submission.project_id) == key["project_id"],
+        col(Submission.form_id) == key["form_id"], col(Submission.deleted_at).is_(None),
+        col(Submission.attachments_expected) > 0)).all()
+    pending = []
+    for submission in candidates:
+        present = session.exec(select(Attachment).where(
+            *_key_filter(key), col(Attachment.submission_id) == submission.submission_id,
+            col(Attachment.state) == "present")).all()
+        if len(present) < (submission.attachments_present or 0) or \
+                len(present) < (submission.attachments_expected or 0):
+            pending.append(submission)
+    return pending
