@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from connectors.central.client import CentralClient
@@ -58,7 +58,9 @@ def fetch_attachments(
                     result.unchanged += 1
                     row.update(state="present", sha256=known.sha256, size=known.size, etag=etag)
                 else:
-                    sha256, size = store.ingest(scratch)
+                    known_digest = (done.sha256, done.size) if done.sha256 and done.size is not None \
+                        else None
+                    sha256, size = store.ingest(scratch, digest=known_digest)
                     result.downloaded += 1
                     row.update(state="present", sha256=sha256, size=size, etag=done.etag)
                 rows.append(row)
@@ -73,17 +75,18 @@ def _key_filter(key: dict[str, str]) -> tuple[Any, ...]:
 
 
 def _pending(session: Session, key: dict[str, str]) -> list[Submission]:
-    """Current submissions that name files the warehouse does not hold yet (or holds fewer of)."""
-    candidates = session.exec(select(Submission).where(
-        col(Submission.source) == key["source"], col(Submission.project_id) == key["project_id"],
-        col(Submission.form_id) == key["form_id"], col(Submission.deleted_at).is_(None),
-        col(Submission.attachments_expected) > 0)).all()
-    pending = []
-    for submission in candidates:
-        present = session.exec(select(Attachment).where(
-            *_key_filter(key), col(Attachment.submission_id) == submission.submission_id,
-            col(Attachment.state) == "present")).all()
-        if len(present) < (submission.attachments_present or 0) or \
-                len(present) < (submission.attachments_expected or 0):
-            pending.append(submission)
-    return pending
+    """Current submissions that name more files than the warehouse holds (one query, not N)."""
+    held = (select(Attachment.submission_id, func.count().label("present"))
+            .where(*_key_filter(key), col(Attachment.state) == "present")
+            .group_by(col(Attachment.submission_id)).subquery())
+    present = func.coalesce(held.c.present, 0)
+    return list(session.exec(
+        select(Submission)
+        .outerjoin(held, held.c.submission_id == Submission.submission_id)
+        .where(col(Submission.source) == key["source"],
+               col(Submission.project_id) == key["project_id"],
+               col(Submission.form_id) == key["form_id"], col(Submission.deleted_at).is_(None),
+               col(Submission.attachments_expected) > 0,
+               (present < func.coalesce(Submission.attachments_present, 0))
+               | (present < Submission.attachments_expected))
+    ).all())

@@ -30,17 +30,21 @@ class ContentStore:
         """A fresh path in the store's own folder, so ingesting it is one rename."""
         return self.incoming / uuid.uuid4().hex
 
-    def ingest(self, path: Path) -> tuple[str, int]:
-        """Move a downloaded file in under its digest (once); returns (sha256, size)."""
-        digest, size = file_digest(path)
-        target = self.path_for(digest)
+    def ingest(self, path: Path, *, digest: tuple[str, int] | None = None) -> tuple[str, int]:
+        """Move a downloaded file in under its digest (once); returns (sha256, size).
+
+        `digest` is the (sha256, size) the downloader already computed while streaming, so the
+        file is not read a second time; without it the file is hashed here.
+        """
+        sha256, size = digest if digest is not None else file_digest(path)
+        target = self.path_for(sha256)
         if target.exists():
             path.unlink()
         else:
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             os.chmod(path, 0o600)
             path.replace(target)
-        return digest, size
+        return sha256, size
 
     def verify(self, sha256: str) -> bool:
         """True when the stored file still has the digest it is named by."""
