@@ -163,3 +163,8 @@ class Attachment(SQLModel, table=True):
     size: int | None = None
     etag: str | None = Field(default=None, max_length=255)
     checked_at: datetime
+
+
+# The normalised tables live in their own module; importing it here registers them on the metadata
+# that migrations and the schema test compare against.
+import warehouse.normalised  # noqa: E402,F401
