@@ -326,3 +326,16 @@ class DataQualityFlag(FromSubmission, table=True):
     field: str
     code: str
     value: str | None = None  # the value as entered, shortened
+
+
+# A date written inside a free-text answer (appointments, school years), as entered and as read:
+# Buddhist-Era years and Thai month names are where such dates go wrong.
+class TextDate(FromSubmission, table=True):
+    __tablename__ = "norm_text_date"
+    __table_args__ = (_by_submission("norm_text_date"),)
+
+    field: str
+    position: int = 0  # repeat row (1, 2, …), 0 outside repeats
+    as_entered: str
+    value: date | None = None
+    flags: list[str] = json_column()

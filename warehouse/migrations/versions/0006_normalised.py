@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-30 14:00:28.100713
+Create Date: 2026-11-30 14:01:11.969929
 """
 from __future__ import annotations
 
@@ -404,9 +404,31 @@ def upgrade() -> None:
     with op.batch_alter_table('norm_submission', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_norm_submission_form_id'), ['form_id'], unique=False)
 
+    op.create_table('norm_text_date',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('project_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('form_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
+    sa.Column('submission_id', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('raw_version_id', sa.Integer(), nullable=False),
+    sa.Column('field', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('as_entered', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('value', sa.Date(), nullable=True),
+    sa.Column('flags', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.ForeignKeyConstraint(['raw_version_id'], ['raw_submission_version.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('norm_text_date', schema=None) as batch_op:
+        batch_op.create_index('ix_norm_text_date_submission', ['source', 'project_id', 'form_id', 'submission_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('norm_text_date', schema=None) as batch_op:
+        batch_op.drop_index('ix_norm_text_date_submission')
+
+    op.drop_table('norm_text_date')
     with op.batch_alter_table('norm_submission', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_norm_submission_form_id'))
 
