@@ -22,7 +22,14 @@ _COLUMNS = ("s.id, s.instance_id, s.created_at, s.updated_at, s.submitter_id, s.
             "s.review_state, s.deleted_at, s.odata, s.attachments_expected, s.edits, "
             "a.display_name AS submitter_name, d.version AS form_version, "
             "(SELECT COUNT(*) FROM submission_attachments x WHERE x.def_id = s.current_def_id "
-            "AND x.content IS NOT NULL) AS present")
+            "AND x.content IS NOT NULL) AS present, "
+            # Central's status: null unless sealed; sealed without its XML file yet, the
+            # envelope alone arrived (missingEncryptedFormData).
+            "(SELECT CASE WHEN c.local_key IS NULL THEN NULL WHEN EXISTS (SELECT 1 FROM "
+            "submission_attachments y WHERE y.def_id = c.id AND y.name = "
+            "c.enc_data_attachment_name AND y.content IS NOT NULL) THEN 'notDecrypted' ELSE "
+            "'missingEncryptedFormData' END FROM submission_defs c WHERE c.id = s.current_def_id"
+            ") AS status")
 _FROM = ("FROM submissions s LEFT JOIN actors a ON a.id = s.submitter_id "
          "JOIN form_defs d ON d.id = s.form_def_id")
 _DEFAULT_ORDER = "ORDER BY s.created_at DESC, s.id DESC"
@@ -34,7 +41,7 @@ def system_of(row: sqlite3.Row) -> dict[str, Any]:
             "submitterId": None if row["submitter_id"] is None else str(row["submitter_id"]),
             "submitterName": row["submitter_name"] or None,
             "attachmentsPresent": row["present"] or 0,
-            "attachmentsExpected": row["attachments_expected"] or 0, "status": None,
+            "attachmentsExpected": row["attachments_expected"] or 0, "status": row["status"],
             "reviewState": row["review_state"] or None, "deviceId": row["device_id"] or None,
             "edits": row["edits"], "formVersion": row["form_version"], "deletedAt": iso(row["deleted_at"])}
 
@@ -110,22 +117,25 @@ def submissions_table(ctx: Context, req: Request, form: sqlite3.Row,
     tag = selection_etag(db, where + cursor_sql, [*params, *cursor_params], order + page)
     if (unchanged := not_modified(req, tag)) is not None:
         return unchanged
-    rows = db.execute(f"SELECT {_COLUMNS} {_FROM} WHERE {where}{cursor_sql} {order}{page}",
+    # One row past the page tells whether another page follows, without counting the rest.
+    probe = f" LIMIT {limit + 1 if limit is not None else -1} OFFSET {offset or 0}"
+    rows = db.execute(f"SELECT {_COLUMNS} {_FROM} WHERE {where}{cursor_sql} {order}{probe}",
                       [*params, *cursor_params]).fetchall()
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if limit is not None else rows
     shape = _shape(req, fields, "Submissions")
     values = [main_row(json.loads(r["odata"]), r["instance_id"], system_of(r), shape)
               for r in rows]
-    if limit is not None or offset is not None or token is not None:
+    if not req.flag("$count"):
+        count = None
+    elif limit is not None or offset is not None or token is not None:
         count = db.execute(f"SELECT COUNT(*) FROM submissions s WHERE {where}",
                            params).fetchone()[0]
-        remaining = db.execute(f"SELECT COUNT(*) FROM submissions s WHERE {where}{cursor_sql}",
-                               [*params, *cursor_params]).fetchone()[0] - len(values)
     else:
-        count, remaining = len(values), 0
+        count = len(values)
     last = rows[-1]["instance_id"] if rows else None
-    link = next_url(req.original_url, {"instanceId": last}) if remaining > 0 else None
-    body = {"value": values, **footer(domain, root, "Submissions", link,
-                                      count if req.flag("$count") else None)}
+    link = next_url(req.original_url, {"instanceId": last}) if more else None
+    body = {"value": values, **footer(domain, root, "Submissions", link, count)}
     response = json_response(body)
     response.headers.append(("ETag", f'W/"{tag}"'))
     return response

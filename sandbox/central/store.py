@@ -35,7 +35,11 @@ CREATE TABLE IF NOT EXISTS form_defs (     -- every version (draft or published)
   id INTEGER PRIMARY KEY, form_id INTEGER NOT NULL, xml TEXT NOT NULL, name TEXT,
   version TEXT NOT NULL, hash TEXT NOT NULL, sha TEXT NOT NULL, sha256 TEXT NOT NULL,
   fields TEXT NOT NULL, draft_token TEXT, published_at TEXT, created_at TEXT NOT NULL,
-  excel_content_type TEXT);
+  excel_content_type TEXT,
+  key_id INTEGER);                          -- the form's public key (base64RsaPublicKey), if any
+CREATE TABLE IF NOT EXISTS keys (          -- public keys forms encrypt submissions with
+  id INTEGER PRIMARY KEY, public TEXT NOT NULL UNIQUE, managed INTEGER, hint TEXT,
+  created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS form_attachments ( -- media a form def expects, with any upload
   form_def_id INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, content BLOB,
   content_type TEXT, md5 TEXT, updated_at TEXT, PRIMARY KEY (form_def_id, name));
@@ -49,11 +53,16 @@ CREATE TABLE IF NOT EXISTS submissions (   -- one logical submission; xml/odata 
   event INTEGER,                            -- stamp moved by every change, as Central's ETags read
   UNIQUE (form_id, draft, instance_id));
 CREATE INDEX IF NOT EXISTS submissions_feed ON submissions (form_id, draft, created_at, id);
+-- The next event stamp (MAX(event)) and the live feed's pages and counts, each without a scan of
+-- every submission; indexes only, so an older state folder gains them on open (same layout).
+CREATE INDEX IF NOT EXISTS submissions_event ON submissions (event);
+CREATE INDEX IF NOT EXISTS submissions_live ON submissions (form_id, draft, deleted_at, created_at, id);
 CREATE TABLE IF NOT EXISTS submission_defs ( -- every version of a submission; edits add one
   id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL, form_id INTEGER NOT NULL,
   instance_id TEXT NOT NULL, form_def_id INTEGER NOT NULL, xml BLOB NOT NULL,
   instance_name TEXT, submitter_id INTEGER, device_id TEXT, user_agent TEXT,
   created_at TEXT NOT NULL, root INTEGER, current INTEGER NOT NULL,
+  local_key TEXT, enc_data_attachment_name TEXT, signature TEXT, -- set on encrypted envelopes
   UNIQUE (form_id, instance_id));
 CREATE TABLE IF NOT EXISTS submission_attachments ( -- files a version expects, with any upload
   submission_id INTEGER NOT NULL, def_id INTEGER NOT NULL, name TEXT NOT NULL, content BLOB,
@@ -65,7 +74,7 @@ class Store(store.Store):
     """The Central sandbox's tables, created on first open."""
 
     # Raise LAYOUT whenever SCHEMA changes: older state folders are then refused, clearly.
-    LAYOUT = 3
+    LAYOUT = 4
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, SCHEMA, layout=self.LAYOUT)
