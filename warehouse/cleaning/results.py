@@ -10,7 +10,7 @@ PersonIdKind = Literal["citizen_id", "g_code", "unknown", "missing"]
 PhoneKind = Literal["mobile", "landline", "unknown", "missing"]
 DatePrecision = Literal["day", "month", "year"]
 DopaLevel = Literal["province", "district", "subdistrict"]
-FindingKind = Literal["citizen_id", "phone"]
+FindingKind = Literal["citizen_id", "g_code", "phone"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +98,7 @@ class DopaCheck:
     known: bool = False
     name_th: str | None = None
     flags: tuple[str, ...] = ()
+    successors: tuple[str, ...] = ()  # for an abolished code: the codes that replaced it
 
 
 @dataclass(frozen=True, slots=True)
