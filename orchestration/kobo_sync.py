@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from connectors.kobo.client import KoboClient
+from connectors.kobo.submissions import MAX_PAGE
 from orchestration.pipeline import programme_form_ids
 from warehouse.db import session_scope
 from warehouse.sync import DEFAULT_OVERLAP, FeedCheck, SyncResult, sync_form
@@ -48,12 +49,27 @@ class KoboPage:
     skipped: list[Mapping[str, Any]] = field(default_factory=list)
 
 
-def kobo_row(raw: Mapping[str, Any]) -> KoboRow | None:
-    """A feed row as the raw layer takes it; None when it carries no usable key."""
-    key = raw.get("meta/rootUuid") or raw.get("_uuid")
+def kobo_key(root_uuid: Any, uuid: Any) -> str | None:
+    """The stable key: `meta/rootUuid` (else `_uuid`) as `uuid:…`; None when neither is usable."""
+    key = root_uuid or uuid
     if not isinstance(key, str) or not key:
         return None
-    key = key if key.startswith("uuid:") else f"uuid:{key}"
+    return key if key.startswith("uuid:") else f"uuid:{key}"
+
+
+@dataclass
+class KoboIds:
+    """An asset's submission keys as the warehouse's reconciliation reads them."""
+
+    ids: list[str]
+    count: int | None
+
+
+def kobo_row(raw: Mapping[str, Any]) -> KoboRow | None:
+    """A feed row as the raw layer takes it; None when it carries no usable key."""
+    key = kobo_key(raw.get("meta/rootUuid"), raw.get("_uuid"))
+    if key is None:
+        return None
     status = raw.get("_validation_status")
     return KoboRow(
         id=key,
@@ -96,8 +112,9 @@ def _nested(raw: Mapping[str, Any]) -> dict[str, Any]:
 class KoboSource:
     """Kobo assets seen through the interface the warehouse's sync expects."""
 
-    def __init__(self, client: KoboClient, uids: Mapping[str, str]) -> None:
-        self._client, self._uids = client, uids
+    def __init__(self, client: KoboClient, uids: Mapping[str, str], *,
+                 id_page: int = MAX_PAGE) -> None:
+        self._client, self._uids, self._id_page = client, uids, id_page
 
     def count_submissions(self, form_id: str) -> int:
         return self._client.count_submissions(self._uids[form_id])
@@ -122,6 +139,13 @@ class KoboSource:
     def form_fields(self, form_id: str, *, version: str | None = None) -> Sequence[Any] | None:
         return None  # field types are checked on Central's typed feed; Kobo's values are all text
 
+    def list_submission_ids(self, form_id: str) -> KoboIds:
+        listing = self._client.list_submission_keys(self._uids[form_id], limit=self._id_page)
+        keys = [kobo_key(k.root_uuid, k.uuid) for k in listing.keys]
+        # A row without a usable key makes the list unusable for inferring absence: no count.
+        count = listing.count if all(keys) else None
+        return KoboIds([k for k in keys if k], count)
+
 
 def sync_kobo(
     client: KoboClient,
@@ -130,6 +154,7 @@ def sync_kobo(
     form_ids: Sequence[str] | None = None,
     full: bool = False,
     progress: Callable[[str, int, int | None], None] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> list[SyncResult]:
     """Pull every programme form deployed as a Kobo asset (or only `form_ids`)."""
     uids = {form_id: asset.uid for form_id in (form_ids or programme_form_ids())
@@ -147,5 +172,5 @@ def sync_kobo(
 
         with session_scope(engine) as session:
             results.append(sync_form(source, session=session, source=KOBO, project_id=KOBO_PROJECT,
-                                     form_id=form_id, full=full, progress=report))
+                                     form_id=form_id, full=full, progress=report, clock=clock))
     return results

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,9 @@ import forms
 from connectors.central.client import CentralClient
 from connectors.central.deploy import LocalForm, read_local_form
 from connectors.central.deploy_entities import deploy_order
-from connectors.central.models import DeployResult
+from connectors.central.models import DeployResult, SubmissionIds
 from connectors.central.odata import Conditional, odata_timestamp
+from connectors.central.submissions import ID_PAGE
 from connectors.xlsform import field_schema
 from warehouse.content_store import ContentStore
 from warehouse.db import session_scope
@@ -28,8 +29,8 @@ CENTRAL = "central"
 class CentralSource:
     """One Central project seen through the interface the warehouse's sync expects."""
 
-    def __init__(self, client: CentralClient, project_id: int) -> None:
-        self._client, self._project_id = client, project_id
+    def __init__(self, client: CentralClient, project_id: int, *, id_page: int = ID_PAGE) -> None:
+        self._client, self._project_id, self._id_page = client, project_id, id_page
 
     def count_submissions(self, form_id: str) -> int:
         return self._client.count_submissions(form_id, project_id=self._project_id)
@@ -65,6 +66,14 @@ class CentralSource:
 
     def form_fields(self, form_id: str, *, version: str | None = None) -> Sequence[Any]:
         return self._client.form_fields(form_id, version=version, project_id=self._project_id)
+
+    def list_submission_ids(self, form_id: str) -> SubmissionIds:
+        return self._client.list_submission_ids(form_id, project_id=self._project_id,
+                                                page_size=self._id_page)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def programme_form_ids() -> list[str]:
@@ -193,6 +202,7 @@ def sync_central(
     full: bool = False,
     progress: Callable[[str, int, int | None], None] | None = None,
     attachments: ContentStore | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> list[SyncResult]:
     """Incremental pull of every programme form published in the project (or only `form_ids`).
 
@@ -216,7 +226,7 @@ def sync_central(
         with session_scope(engine) as session:
             results.append(sync_form(source, session=session, source=CENTRAL,
                                      project_id=str(project_id), form_id=form_id, full=full,
-                                     progress=report))
+                                     progress=report, clock=clock or _now))
         if attachments is not None:
             from orchestration.attachments import fetch_attachments
 

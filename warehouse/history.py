@@ -10,9 +10,11 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from warehouse.models import SubmissionVersion
+from warehouse.reconcile import MARKER
 
-# The source's own bookkeeping changes on every review; history is about what the form said.
-_BOOKKEEPING = ("__system", "__id")
+# The source's own bookkeeping changes on every review, and the warehouse's own marks (a version
+# found absent) change no answer; history is about what the form said.
+_BOOKKEEPING = ("__system", "__id", MARKER)
 
 
 class FieldChange(BaseModel):

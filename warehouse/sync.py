@@ -14,6 +14,7 @@ from warehouse.locks import exclusive
 from warehouse.models import FormSchema, SyncRun, SyncState
 from warehouse.prefetch import prefetched
 from warehouse.raw import SubmissionLike, fields_from_rows, store_page
+from warehouse.reconcile import IdListLike, reconcile_due, reconcile_form
 from warehouse.status import warehouse_count
 from warehouse.upsert import upsert
 
@@ -48,6 +49,8 @@ class SubmissionSource(Protocol):
         self, form_id: str, *, version: str | None = None
     ) -> Sequence[FieldLike] | None: ...  # None: the source cannot describe its fields
 
+    def list_submission_ids(self, form_id: str) -> IdListLike: ...  # every current id, and the count
+
 
 @dataclass
 class FeedCheck:
@@ -78,6 +81,8 @@ class SyncResult:
     source_count: int
     warehouse_count: int
     watermark: str | None
+    reconciled: bool = False  # the source's id list was compared with the warehouse
+    found_absent: int = 0  # current rows the source no longer lists, now marked deleted
 
     @property
     def in_sync(self) -> bool:
@@ -130,6 +135,7 @@ def _sync_locked(
     state.last_attempt_at = run.started_at
     session.commit()
     schemas = _SchemaCache(client, session, source, project_id, form_id, clock)
+    found_absent = 0
     key = {"source": source, "project_id": project_id, "form_id": form_id}
 
     def pull(window_start: datetime | None, check: FeedCheck | None = None) -> datetime | None:
@@ -190,6 +196,19 @@ def _sync_locked(
             run.mode = "incremental+full"
             seen.append(pull(None))
             count = client.count_submissions(form_id)
+        # The backstop for deletions no feed reports (purged after 30 days, or Kobo's): on --full,
+        # when the warehouse holds more than the source, and weekly.
+        reconciled = full or warehouse_count(session, **key) > count or reconcile_due(
+            session, source=source, project_id=project_id, form_id=form_id, now=run.started_at)
+        if reconciled:
+            check = reconcile_form(client, session=session, **key, clock=clock)
+            found_absent = len(check.found_absent)
+            if check.relisted:  # restored at the source: a full pass brings their content back
+                run.mode = "incremental+full" if since is not None else run.mode
+                seen.append(pull(None))
+                count = client.count_submissions(form_id)
+            elif check.trusted and check.source_count is not None:
+                count = check.source_count
         stamps = [s for s in seen if s is not None]
         latest = max(stamps) if stamps else None
         deleted_latest = max((d for d in deleted_stamps if d is not None), default=None)
@@ -217,7 +236,8 @@ def _sync_locked(
         fetched=run.fetched, new_submissions=run.new_submissions, new_versions=run.new_versions,
         flagged=run.flagged, source_count=count,
         warehouse_count=warehouse_count(session, **key),
-        watermark=latest.isoformat() if latest else None,
+        watermark=latest.isoformat() if latest else None, reconciled=reconciled,
+        found_absent=found_absent,
     )
 
 

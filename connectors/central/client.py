@@ -30,6 +30,7 @@ from connectors.central.models import (
     FormField,
     FormInfo,
     OpenRosaResult,
+    SubmissionIds,
     SubmissionPage,
 )
 from connectors.central.odata import Conditional
@@ -37,7 +38,7 @@ from connectors.central.openrosa import OpenRosaService
 from connectors.central.projects import ProjectService
 from connectors.central.session import CentralSession
 from connectors.central.submission_admin import SubmissionAdminService
-from connectors.central.submissions import SubmissionService
+from connectors.central.submissions import ID_PAGE, SubmissionService
 
 
 class EntityFeed(TypedDict, total=False):
@@ -189,6 +190,11 @@ class CentralClient:
             project_id=self._pid(project_id),
             conditional=conditional,
         )
+
+    def list_submission_ids(self, form_id: str, *, project_id: int | None = None,
+                            page_size: int = ID_PAGE) -> SubmissionIds:
+        """Every current submission's __id ($select=__id, paged) and the count each page gave."""
+        return self.submissions.list_ids(form_id, project_id=self._pid(project_id), page_size=page_size)
 
     def ensure_app_user(self, display_name: str, project_id: int | None = None) -> AppUser:
         return self.app_users.ensure(display_name, self._pid(project_id))

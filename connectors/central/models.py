@@ -182,6 +182,23 @@ class SubmissionPage(BaseModel):
     malformed: list[Any] = Field(default_factory=list)
 
 
+class SubmissionIds(BaseModel):
+    """Every current submission's __id as the feed listed them (`$select=__id`), for reconciling."""
+
+    ids: list[str]
+    page_counts: list[int | None]  # @odata.count of each page, in order
+    malformed: int = 0  # rows without a string __id
+
+    @property
+    def count(self) -> int | None:
+        """The count every page agreed on; None when a page gave none or they disagree."""
+        counts = set(self.page_counts)
+        if len(counts) != 1:
+            return None
+        (only,) = counts
+        return only
+
+
 class DeployResult(BaseModel):
     """What deploying one XLSForm did, or would do on a dry run."""
 

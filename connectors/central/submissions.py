@@ -5,16 +5,29 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.central.errors import CentralError
-from connectors.central.models import SubmissionPage
+from connectors.central.models import SubmissionIds, SubmissionPage
 from connectors.central.odata import (
     Conditional,
+    FeedRows,
     feed_params,
     follow_pages,
     odata_count,
     parse_page,
+    read_rows,
     since_filter,
 )
 from connectors.central.service import Service
+
+ID_PAGE = 10_000  # ids per page of the id list: 10,000 short rows is a small answer
+
+
+def _row_id(row: Any) -> str | None:
+    value = row.get("__id") if isinstance(row, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _id_page(body: Any, *, page_number: int, api_base: str, current_url: str) -> FeedRows[str]:
+    return read_rows(body, _row_id, api_base=api_base, current_url=current_url)
 
 
 class SubmissionService(Service):
@@ -56,6 +69,19 @@ class SubmissionService(Service):
         url = self._table_url(form_id, project_id)
         yield from follow_pages(self.session, url, params, parse_page, what=f"form {form_id}",
                                 conditional=conditional)
+
+    def list_ids(self, form_id: str, *, project_id: int, page_size: int = ID_PAGE) -> SubmissionIds:
+        """Every current (not deleted) submission's __id, following nextLink, with each page's count."""
+        params = {"$select": "__id", "$count": "true", "$top": str(page_size)}
+        ids: list[str] = []
+        counts: list[int | None] = []
+        malformed = 0
+        for page in follow_pages(self.session, self._table_url(form_id, project_id), params, _id_page,
+                                 what=f"form {form_id}"):
+            ids += page.rows
+            counts.append(page.count)
+            malformed += len(page.malformed)
+        return SubmissionIds(ids=ids, page_counts=counts, malformed=malformed)
 
     def submit_rest(self, form_id: str, xml: bytes, project_id: int) -> dict[str, Any]:
         """POST the XML as a web user (REST); a duplicate instanceID answers 409.3."""

@@ -9,7 +9,13 @@ from types import TracebackType
 from connectors.kobo import deploy as deploying
 from connectors.kobo import submissions
 from connectors.kobo.config import KoboConfig
-from connectors.kobo.models import AssetInfo, KoboDeployResult, OpenRosaResult, SubmissionPage
+from connectors.kobo.models import (
+    AssetInfo,
+    KoboDeployResult,
+    OpenRosaResult,
+    SubmissionKeys,
+    SubmissionPage,
+)
 from connectors.kobo.session import KoboSession
 from connectors.kobo.urls import URLs
 
@@ -54,6 +60,10 @@ class KoboClient:
     def iter_submission_pages(self, uid: str, *, limit: int = submissions.MAX_PAGE
                               ) -> Iterator[SubmissionPage]:
         return submissions.iter_submission_pages(self.session, uid, limit=limit)
+
+    def list_submission_keys(self, uid: str, *, limit: int = submissions.MAX_PAGE) -> SubmissionKeys:
+        """Every submission's `meta/rootUuid`, `_uuid` and `_id`, with each page's `count`."""
+        return submissions.list_submission_keys(self.session, uid, limit=limit)
 
     def count_submissions(self, uid: str) -> int:
         return submissions.count_submissions(self.session, uid)

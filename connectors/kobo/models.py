@@ -73,6 +73,30 @@ class SubmissionPage(_Wire):
     results: list[dict[str, Any]]
 
 
+class SubmissionKey(_Wire):
+    """A submission's identifiers only (`fields=["meta/rootUuid","_uuid","_id"]`)."""
+
+    id: int | None = Field(default=None, alias="_id")
+    uuid: str | None = Field(default=None, alias="_uuid")  # changes with each edit
+    root_uuid: str | None = Field(default=None, alias="meta/rootUuid")  # survives edits
+
+
+class SubmissionKeys(BaseModel):
+    """Every submission of an asset, identifiers only, with the `count` each page reported."""
+
+    keys: list[SubmissionKey]
+    page_counts: list[int]
+
+    @property
+    def count(self) -> int | None:
+        """The count every page agreed on; None when they disagree (a change while paging)."""
+        counts = set(self.page_counts)
+        if len(counts) != 1:
+            return None
+        (only,) = counts
+        return only
+
+
 class KoboDeployResult(BaseModel):
     """What deploying one XLSForm to Kobo did, or would do on a dry run."""
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from connectors.kobo.errors import KoboError, error_from_response, kobo_detail
-from connectors.kobo.models import OpenRosaResult, SubmissionPage
+from connectors.kobo.models import OpenRosaResult, SubmissionKey, SubmissionKeys, SubmissionPage
 from connectors.kobo.session import KoboSession
 
 MAX_PAGE = 1000  # Kobo cuts any larger `limit` to this (SUBMISSION_LIST_LIMIT)
@@ -46,6 +46,30 @@ def iter_submission_pages(session: KoboSession, uid: str, *,
 def _changed(session: KoboSession, uid: str, what: str) -> KoboError:
     return KoboError(f"KoboToolbox at {session.server} {what} for asset {uid} (submissions were "
                      "deleted while paging): pull again")
+
+
+KEY_FIELDS = ("meta/rootUuid", "_uuid", "_id")
+
+
+def list_submission_keys(session: KoboSession, uid: str, *, limit: int = MAX_PAGE) -> SubmissionKeys:
+    """Every submission's identifiers, following `next`; each page's `count` kept for the caller.
+
+    Unlike the full feed this does not raise when the counts disagree: the caller decides what a
+    list it cannot trust is good for (reconciling infers nothing from it).
+    """
+    limit = max(1, min(limit, MAX_PAGE))
+    params = {"limit": str(limit), "start": "0", "fields": json.dumps(list(KEY_FIELDS))}
+    url: str | None = session.url(session.urls.data, uid=uid)
+    keys: list[SubmissionKey] = []
+    counts: list[int] = []
+    while url:
+        page = SubmissionPage.model_validate(session.json("GET", url, params=params))
+        keys += [SubmissionKey.model_validate(row) for row in page.results]
+        counts.append(page.count)
+        if page.next and not page.results:
+            break  # an empty page that still points on would loop forever
+        url, params = (session.rebase(page.next) if page.next else None), {}
+    return SubmissionKeys(keys=keys, page_counts=counts)
 
 
 def count_submissions(session: KoboSession, uid: str) -> int:
