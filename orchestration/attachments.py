@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from connectors.central.client import CentralClient
 from warehouse.content_store import ContentStore
+from warehouse.encrypted import not_sealed
 from warehouse.models import Attachment, Submission
 from warehouse.upsert import upsert
 
@@ -87,6 +88,48 @@ def _pending(session: Session, key: dict[str, str]) -> list[Submission]:
                col(Submission.project_id) == key["project_id"],
                col(Submission.form_id) == key["form_id"], col(Submission.deleted_at).is_(None),
                col(Submission.attachments_expected) > 0,
+               # Sealed (.enc) files of encrypted submissions cannot be read: never fetched.
+               not_sealed(),
                (present < func.coalesce(Submission.attachments_present, 0))
                | (present < Submission.attachments_expected))
     ).all())
+
+
+@dataclass
+class AttachmentSummary:
+    """A form's media as the warehouse holds them: expected by current submissions, present, bytes."""
+
+    expected: int = 0
+    present: int = 0
+    missing: int = 0
+    bytes: int = 0
+
+    def as_metadata(self) -> dict[str, int]:
+        return {"expected": self.expected, "present": self.present, "missing": self.missing,
+                "bytes": self.bytes}
+
+
+def attachment_summary(engine: Engine, *, project_id: str, form_id: str,
+                       source: str = "central") -> AttachmentSummary:
+    """Files current readable submissions name, and how many of them the store holds.
+
+    Encrypted submissions are left out: their sealed files are never fetched.
+    """
+    key = {"source": source, "project_id": project_id, "form_id": form_id}
+    current = (col(Submission.source) == source, col(Submission.project_id) == project_id,
+               col(Submission.form_id) == form_id, col(Submission.deleted_at).is_(None),
+               not_sealed())
+    with Session(engine) as session:
+        expected = session.exec(select(func.coalesce(func.sum(Submission.attachments_expected), 0))
+                                .where(*current)).one()
+        present, size = session.exec(
+            select(func.count(), func.coalesce(func.sum(Attachment.size), 0))
+            .select_from(Attachment)
+            .join(Submission, (col(Submission.submission_id) == col(Attachment.submission_id))
+                  & (col(Submission.source) == col(Attachment.source))
+                  & (col(Submission.project_id) == col(Attachment.project_id))
+                  & (col(Submission.form_id) == col(Attachment.form_id)))
+            .where(*_key_filter(key), *current, col(Attachment.state) == "present")).one()
+    expected, present = int(expected or 0), int(present or 0)
+    return AttachmentSummary(expected=expected, present=present,
+                             missing=max(expected - present, 0), bytes=int(size or 0))

@@ -208,7 +208,9 @@ def sync_central(
 
     With `attachments`, each form's media files the store lacks are fetched after its sync.
     """
-    published = {f.xml_form_id for f in client.list_forms(project_id=project_id)}
+    listed = client.list_forms(project_id=project_id)
+    published = {f.xml_form_id for f in listed}
+    keys = {f.xml_form_id: f.key_id for f in listed}  # a keyId: submissions arrive encrypted
     wanted = list(form_ids) if form_ids else [f for f in programme_form_ids() if f in published]
     missing = [f for f in wanted if f not in published]
     if missing:
@@ -227,6 +229,10 @@ def sync_central(
             results.append(sync_form(source, session=session, source=CENTRAL,
                                      project_id=str(project_id), form_id=form_id, full=full,
                                      progress=report, clock=clock or _now))
+        from orchestration.encryption import report_encrypted
+
+        report_encrypted(engine, source=CENTRAL, project_id=str(project_id), form_id=form_id,
+                         key_id=keys.get(form_id))
         if attachments is not None:
             from orchestration.attachments import fetch_attachments
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from warehouse.encrypted import metadata_only_count, status_note
 from warehouse.models import Submission, SyncState
 
 
@@ -49,6 +50,8 @@ def form_status(session: Session, *, now: datetime | None = None) -> list[dict[s
         held = warehouse_count(session, source=state.source, project_id=state.project_id,
                                form_id=state.form_id)
         deleted, missing = _counts(session, state)
+        sealed = metadata_only_count(session, source=state.source, project_id=state.project_id,
+                                     form_id=state.form_id)
         rows.append({
             "source": state.source,
             "form_id": state.form_id,
@@ -64,5 +67,9 @@ def form_status(session: Session, *, now: datetime | None = None) -> list[dict[s
             "lag_seconds": round((now - state.last_success_at).total_seconds())
             if state.last_success_at else None,
             "last_error": state.last_error,
+            # Encrypted at the source: these rows are metadata only (see warehouse/encrypted.py).
+            "encrypted": sealed > 0,
+            "metadata_only": sealed,
+            "note": status_note(sealed) if sealed else None,
         })
     return rows

@@ -36,10 +36,10 @@ def insert_def(db: sqlite3.Connection, ctx: Context, form_id: int, definition: F
     """A new draft def, with its expected attachments (content carried over by name)."""
     cur = db.execute(
         "INSERT INTO form_defs (form_id, xml, name, version, hash, sha, sha256, fields, "
-        "draft_token, created_at, excel_content_type) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "draft_token, created_at, excel_content_type, key_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (form_id, definition.xml, definition.name, definition.version, definition.hash,
          definition.sha, definition.sha256, json.dumps(definition.fields), generate_token(),
-         ctx.now(), excel))
+         ctx.now(), excel, ensure_key(db, ctx, definition.public_key)))
     def_id = cur.lastrowid
     assert def_id is not None
     for name, kind in definition.attachments:
@@ -52,6 +52,15 @@ def insert_def(db: sqlite3.Connection, ctx: Context, form_id: int, definition: F
                     old["updated_at"] if old else None))
     entity_forms.record_def(db, ctx, form_id, def_id, carry_from)
     return def_id
+
+
+def ensure_key(db: sqlite3.Connection, ctx: Context, public: str | None) -> int | None:
+    """Central's Keys.ensure: one row per distinct public key, shared by every def naming it."""
+    if public is None:
+        return None
+    db.execute("INSERT OR IGNORE INTO keys (public, created_at) VALUES (?, ?)", (public, ctx.now()))
+    row = db.execute("SELECT id FROM keys WHERE public = ?", (public,)).fetchone()
+    return int(row["id"])
 
 
 def create_form(ctx: Context, req: Request, project_id: int, actor_id: int) -> int:

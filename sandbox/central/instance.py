@@ -53,6 +53,16 @@ class Instance:
     deprecated_id: str | None
     instance_name: str | None
     root: etree._Element
+    # An encrypted envelope (Collect, for a form with base64RsaPublicKey) carries these instead
+    # of the form's fields: the sealed AES key, the name of the sealed XML and its signature.
+    local_key: str | None = None
+    enc_data_attachment_name: str | None = None
+    signature: str | None = None
+    media: list[str] = field(default_factory=list)  # <media><file> names, sealed (.enc)
+
+    @property
+    def encrypted(self) -> bool:
+        return self.local_key is not None
 
 
 def _text_of(root: etree._Element, *names: str) -> str | None:
@@ -71,11 +81,19 @@ def parse_instance(data: bytes) -> Instance:
     if root is None or not form_id or not form_id.strip():
         raise problems.missing_parameter("form ID xml attribute")
     instance_id = _text_of(root, "meta", "instanceID") or _text_of(root, "instanceID")
+    local_key = _text_of(root, "base64EncryptedKey")
+    if local_key is not None and instance_id is None:
+        # The instanceID is an input of the decryption: without it the data cannot be read.
+        raise problems.missing_parameter("instanceId (required for encrypted submissions)")
+    media = [(f.text or "").strip() for m in children(root) if local(m) == "media"
+             for f in children(m) if local(f) == "file" and (f.text or "").strip()]
     return Instance(
         xml=data, xml_form_id=form_id, version=root.get("version") or "",
         instance_id=instance_id or str(uuid.uuid4()),
         deprecated_id=_text_of(root, "meta", "deprecatedID"),
-        instance_name=_text_of(root, "meta", "instanceName"), root=root)
+        instance_name=_text_of(root, "meta", "instanceName"), root=root,
+        local_key=local_key, enc_data_attachment_name=_text_of(root, "encryptedXmlFile"),
+        signature=_text_of(root, "base64EncryptedElementSignature"), media=media)
 
 
 def js_number(value: float) -> float | int | None:

@@ -73,7 +73,7 @@ def form_json(form: sqlite3.Row, defn: sqlite3.Row | None) -> dict[str, Any]:
         "createdAt": iso(form["created_at"]), "updatedAt": iso(form["updated_at"]),
         "webformsEnabled": False}
     if defn is not None:
-        out.update({"keyId": None, "version": defn["version"], "hash": defn["hash"],
+        out.update({"keyId": defn["key_id"], "version": defn["version"], "hash": defn["hash"],
                     "sha": defn["sha"], "sha256": defn["sha256"],
                     "draftToken": defn["draft_token"], "publishedAt": iso(defn["published_at"]),
                     "name": defn["name"]})

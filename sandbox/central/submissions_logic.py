@@ -79,10 +79,11 @@ def _insert_def(db: sqlite3.Connection, submission_id: int, form_id: int, defn: 
                 now: str, root: bool) -> int:
     cur = db.execute(
         "INSERT INTO submission_defs (submission_id, form_id, instance_id, form_def_id, xml, "
-        "instance_name, submitter_id, device_id, user_agent, created_at, root, current) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,1)",
+        "instance_name, submitter_id, device_id, user_agent, created_at, root, current, "
+        "local_key, enc_data_attachment_name, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)",
         (submission_id, form_id, inst.instance_id, defn["id"], inst.xml, inst.instance_name,
-         auth.actor_id, device_id, user_agent, now, 1 if root else None))
+         auth.actor_id, device_id, user_agent, now, 1 if root else None, inst.local_key,
+         inst.enc_data_attachment_name, inst.signature))
     assert cur.lastrowid is not None
     return cur.lastrowid
 
@@ -99,6 +100,11 @@ def any_def(ctx: Context, form_id: int, instance_id: str) -> sqlite3.Row | None:
 
 
 def _odata(defn: sqlite3.Row, inst: Instance) -> tuple[str, list[str]]:
+    if inst.encrypted:
+        # Central cannot read a sealed submission: its OData row is `__id` and `__system` only,
+        # and it expects the sealed media named in the manifest, then the sealed XML.
+        names = [*inst.media, (inst.enc_data_attachment_name or "").strip()]
+        return "{}", list(dict.fromkeys(n for n in names if n))
     row, expected = build_row(Schema(fields_of(defn)), inst)
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")), sorted(set(expected))
 

@@ -29,6 +29,7 @@ class FormDef:
     sha256: str
     fields: list[dict[str, Any]]
     attachments: list[tuple[str, str]] = field(default_factory=list)  # (name, type)
+    public_key: str | None = None  # <submission base64RsaPublicKey=…>: submissions arrive sealed
 
 
 def sanitize_odata_identifier(name: str) -> str:
@@ -130,11 +131,13 @@ def parse_form(data: bytes) -> FormDef:
     fields: list[dict[str, Any]] = []
     _recurse(data_node, binds, repeats, selects, qualified(data_node), [], fields)
     text = data.decode("utf-8")
+    submission = _find(root, "head", "model", "submission")
     return FormDef(
         xml=text, xml_form_id=data_node.get("id", ""), version=data_node.get("version", ""),
         name=(title.text if title is not None else None), hash=hashlib.md5(data).hexdigest(),
         sha=hashlib.sha1(data).hexdigest(), sha256=hashlib.sha256(data).hexdigest(),
-        fields=fields, attachments=_attachments(model, body))
+        fields=fields, attachments=_attachments(model, body),
+        public_key=(submission.get("base64RsaPublicKey") or None) if submission is not None else None)
 
 
 def set_version(xml: str, version: str) -> bytes:
