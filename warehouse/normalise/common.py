@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ FORM_TITLES_TH = {
 }
 MAX_TEXT = 1000  # the forms cap free text at 300–500 characters; far beyond that is not an answer
 MAX_NAME = 200
+MAX_INT = 2_000_000_000  # every integer answer fits a 32-bit column; the forms' own bounds are far lower
 # C0/C1 control characters other than tab and line breaks: never typed on a phone.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
@@ -91,9 +93,15 @@ def _odk_int(value: Any) -> Any:
         return None
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise PydanticCustomError("wrong_type", "not a whole number")
-    if isinstance(value, str) and not re.fullmatch(r"-?\d{1,12}", value.strip()):
+    if isinstance(value, str) and not re.fullmatch(r"-?\d{1,18}", value.strip()):
         raise PydanticCustomError("wrong_type", "not a whole number")
-    return int(value)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise PydanticCustomError("wrong_type", "not a whole number") from None
+    if abs(number) > MAX_INT:
+        raise PydanticCustomError("out_of_range", "{limit}", {"limit": MAX_INT})
+    return number
 
 
 OdkInt = Annotated[int | None, BeforeValidator(_odk_int)]
@@ -105,9 +113,12 @@ def _odk_decimal(value: Any) -> Any:
     if isinstance(value, bool):
         raise PydanticCustomError("wrong_type", "not a number")
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         raise PydanticCustomError("wrong_type", "not a number") from None
+    if not math.isfinite(number) or abs(number) > 1e12:
+        raise PydanticCustomError("out_of_range", "{limit}", {"limit": "1e12"})
+    return number
 
 
 OdkDecimal = Annotated[float | None, BeforeValidator(_odk_decimal)]
@@ -229,6 +240,8 @@ _WHAT_TH = {
     "not_a_submission": "ข้อมูลที่ส่งมาไม่ใช่รายการแบบฟอร์ม",
     "missing_instance_id": "ไม่มีรหัสรายการ (meta/instanceID)",
     "inconsistent": "คำตอบขัดแย้งกันเอง",
+    "out_of_range": "ตัวเลขใหญ่เกินกว่าที่เป็นไปได้",
+    "write_error": "บันทึกลงฐานข้อมูลไม่ได้",
     "normaliser_error": "ตัวแปลงข้อมูลทำงานผิดพลาด",
 }
 _EXPECTED_TH = {
@@ -244,12 +257,14 @@ _EXPECTED_TH = {
     "unknown_form_version": "รุ่นที่รู้จัก: {expected}",
     "no_normaliser": "แบบฟอร์มของโครงการ: {expected}",
     "inconsistent": "{expected}",
+    "out_of_range": "ต้องไม่เกิน {expected}",
 }
 _DO_TH = {
     "unknown_form_version": "ผู้ดูแลระบบต้องเพิ่มรุ่นนี้ในตัวแปลงข้อมูลของ odksync แล้วสั่ง odksync normalise --replay",
     "no_normaliser": "ตรวจว่าแบบฟอร์มนี้เป็นของโครงการหรือไม่ ถ้าใช่ ผู้ดูแลระบบต้องเพิ่มตัวแปลงข้อมูล "
     "แล้วสั่ง odksync normalise --replay",
     "normaliser_error": "แจ้งผู้ดูแลระบบพร้อมรหัสรายการนี้ เมื่อแก้แล้วสั่ง odksync normalise --replay",
+    "write_error": "แจ้งผู้ดูแลระบบพร้อมรหัสรายการนี้ เมื่อแก้แล้วสั่ง odksync normalise --replay",
 }
 _DO_DEFAULT_TH = (
     "แก้ไขรายการนี้ใน ODK Central (แก้ไขข้อมูลที่ส่ง) หรือให้ผู้สำรวจส่งใหม่ แล้วสั่ง odksync sync และ odksync normalise"
@@ -316,7 +331,7 @@ def problems_from(error: ValidationError, *, repeats: Iterable[str] = ()) -> lis
         ctx = e.get("ctx") or {}
         if code == "unknown_choice":
             expected = str(ctx.get("allowed") or ctx.get("expected") or "")
-        elif code == "too_long":
+        elif code in ("too_long", "out_of_range"):
             expected = str(ctx.get("limit"))
         elif code == "wrong_type":
             expected = {"int": "int", "float": "decimal", "string": "string"}.get(

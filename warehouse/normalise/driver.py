@@ -1,0 +1,258 @@
+"""Normalise what changed in the raw layer: new and edited versions, deletes and restores; replay on demand.
+
+Each current raw submission ends in exactly one state in `norm_submission`: normalised (its rows
+are written), quarantined (a `norm_quarantine` row says why) or retracted (deleted at the source,
+its rows removed). A submission is (re)done when its current raw version is not the one recorded,
+so a second run writes nothing. Each batch is one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, true
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, SQLModel
+
+from warehouse.models import Submission, SubmissionVersion
+from warehouse.normalise.common import NORMALISER_VERSION, Output, Problem, Quarantined, message_th, short
+from warehouse.normalise.forms import normalise_payload
+from warehouse.normalised import (
+    ChildAlias,
+    ChildIdentifier,
+    ChildObservation,
+    ConsentRecord,
+    DataQualityFlag,
+    FollowUp,
+    Guardian,
+    HouseholdSnapshot,
+    InterventionProgress,
+    NormalisedSubmission,
+    Plan,
+    PlanGoal,
+    PlanIntervention,
+    Quarantine,
+    Screening,
+    SelectChoice,
+    StatusEvent,
+    TextDate,
+)
+from warehouse.upsert import upsert
+
+# Every table a submission's rows go to; an edit or delete clears them all for that submission.
+ROW_TABLES: tuple[type[SQLModel], ...] = (
+    ChildObservation, ChildIdentifier, ChildAlias, Guardian, HouseholdSnapshot, Screening, Plan,
+    PlanGoal, PlanIntervention, FollowUp, InterventionProgress, ConsentRecord, StatusEvent, SelectChoice,
+    DataQualityFlag, TextDate,
+)
+BATCH = 500
+_KEY = ("source", "project_id", "form_id", "submission_id")
+
+
+@dataclass
+class NormaliseResult:
+    """What one run did, per form and per table."""
+
+    normalised: Counter[str] = field(default_factory=Counter)
+    quarantined: Counter[str] = field(default_factory=Counter)
+    retracted: Counter[str] = field(default_factory=Counter)
+    rows: Counter[str] = field(default_factory=Counter)  # rows written per table
+    batches: int = 0
+
+    @property
+    def done(self) -> int:
+        return sum(self.normalised.values()) + sum(self.quarantined.values()) + sum(self.retracted.values())
+
+
+@dataclass
+class _Item:
+    key: tuple[str, str, str, str]
+    version_id: int
+    form_version: str | None
+    deleted: bool
+    known: bool  # norm_submission already has a row: earlier rows to clear
+    payload: Any
+
+
+def normalise_pending(
+    session: Session,
+    *,
+    form_ids: Sequence[str] | None = None,
+    replay: bool = False,
+    only_quarantined: bool = False,
+    batch_size: int = BATCH,
+    now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> NormaliseResult:
+    """Normalise every current raw submission not yet normalised at its current version.
+
+    `replay` re-normalises every current submission from the raw layer (after a code fix);
+    `only_quarantined` replays just the quarantined ones (after a fix for them). Commits per batch.
+    """
+    now = now or datetime.now(UTC)
+    result = NormaliseResult()
+    last = 0
+    while True:
+        items, last_id = _next_batch(session, after=last, form_ids=form_ids, replay=replay,
+                                     only_quarantined=only_quarantined, limit=batch_size)
+        if not items:
+            return result
+        last = last_id
+        batch = NormaliseResult()
+        try:
+            _write_batch(session, items, now=now, result=batch)
+            session.commit()
+        except SQLAlchemyError:
+            session.rollback()
+            batch = NormaliseResult()
+            for item in items:  # one bad row must not hold back the others
+                _write_alone(session, item, now=now, result=batch)
+        _merge(result, batch)
+        result.batches += 1
+        if progress is not None:
+            progress(result.done)
+
+
+def _next_batch(session: Session, *, after: int, form_ids: Sequence[str] | None, replay: bool,
+                only_quarantined: bool, limit: int) -> tuple[list[_Item], int]:
+    raw = Submission.__table__  # type: ignore[attr-defined]
+    norm = NormalisedSubmission.__table__  # type: ignore[attr-defined]
+    version = SubmissionVersion.__table__  # type: ignore[attr-defined]
+    joined = raw.outerjoin(norm, and_(*(norm.c[k] == raw.c[k] for k in _KEY))).join(
+        version, version.c.id == raw.c.version_id)
+    changed = or_(
+        norm.c.id.is_(None),
+        norm.c.raw_version_id != raw.c.version_id,
+        and_(raw.c.deleted_at.is_not(None), norm.c.state != "retracted"),
+        and_(raw.c.deleted_at.is_(None), norm.c.state == "retracted"),
+    )
+    if replay:
+        changed = or_(changed, raw.c.deleted_at.is_(None))
+    elif only_quarantined:
+        changed = or_(changed, norm.c.state == "quarantined")
+    query = select(raw.c.id, *(raw.c[k] for k in _KEY), raw.c.version_id, raw.c.form_version,
+                   raw.c.deleted_at, norm.c.id.label("norm_id"), version.c.payload).select_from(joined).where(
+        changed, raw.c.id > after, raw.c.form_id.in_(list(form_ids)) if form_ids else true(),
+    ).order_by(raw.c.id).limit(limit)
+    rows = session.execute(query).all()
+    items = [_Item(key=(r.source, r.project_id, r.form_id, r.submission_id), version_id=r.version_id,
+                   form_version=r.form_version, deleted=r.deleted_at is not None, known=r.norm_id is not None,
+                   payload=r.payload) for r in rows]
+    return items, rows[-1].id if rows else after
+
+
+def _write_batch(session: Session, items: Sequence[_Item], *, now: datetime, result: NormaliseResult) -> None:
+    _clear(session, [i.key for i in items if i.known])
+    rows: dict[type[SQLModel], list[dict[str, Any]]] = defaultdict(list)
+    quarantine: list[dict[str, Any]] = []
+    states: list[dict[str, Any]] = []
+    for item in items:
+        source = dict(zip(_KEY, item.key, strict=True))
+        state, written, flags = "retracted", 0, 0
+        if not item.deleted:
+            try:
+                out = normalise_payload(item.key[2], item.form_version, item.payload)
+            except Quarantined as q:
+                state = "quarantined"
+                quarantine.append(_quarantine_row(item, q.problems, now))
+            else:
+                state, written, flags = "normalised", out.count(), out.flags()
+                _collect(rows, out, {**source, "raw_version_id": item.version_id})
+        getattr(result, state)[item.key[2]] += 1
+        states.append({**source, "raw_version_id": item.version_id, "form_version": item.form_version,
+                       "state": state, "normaliser": NORMALISER_VERSION, "rows": written, "flags": flags,
+                       "normalised_at": now})
+    for table, values in rows.items():
+        session.execute(insert(table), values)
+        result.rows[str(table.__tablename__)] += len(values)
+    if quarantine:
+        session.execute(insert(Quarantine), quarantine)
+    upsert(session, NormalisedSubmission, states, keys=_KEY)
+
+
+def _write_alone(session: Session, item: _Item, *, now: datetime, result: NormaliseResult) -> None:
+    """Write one submission on its own; if even that fails, quarantine it with the database's answer."""
+    single = NormaliseResult()
+    try:
+        _write_batch(session, [item], now=now, result=single)
+        session.commit()
+    except SQLAlchemyError as e:
+        session.rollback()
+        problem = Problem("write_error", found=short(str(e.orig if hasattr(e, "orig") else e), 200))
+        _clear(session, [item.key])
+        session.execute(insert(Quarantine), [_quarantine_row(item, [problem], now)])
+        source = dict(zip(_KEY, item.key, strict=True))
+        upsert(session, NormalisedSubmission, [{
+            **source, "raw_version_id": item.version_id, "form_version": item.form_version,
+            "state": "quarantined", "normaliser": NORMALISER_VERSION, "rows": 0, "flags": 0,
+            "normalised_at": now}], keys=_KEY)
+        session.commit()
+        single = NormaliseResult()
+        single.quarantined[item.key[2]] += 1
+    _merge(result, single)
+
+
+def _merge(into: NormaliseResult, part: NormaliseResult) -> None:
+    for name in ("normalised", "quarantined", "retracted", "rows"):
+        getattr(into, name).update(getattr(part, name))
+
+
+def _collect(rows: dict[type[SQLModel], list[dict[str, Any]]], out: Output, source: dict[str, Any]) -> None:
+    for table, values in out.rows.items():
+        rows[table].extend({**source, **v} for v in values)
+
+
+def _quarantine_row(item: _Item, problems: Sequence[Problem], now: datetime) -> dict[str, Any]:
+    source, project, form_id, submission_id = item.key
+    first = problems[0]
+    message = message_th(first, form_id=form_id, submission_id=submission_id)
+    if len(problems) > 1:
+        message += f" (และอีก {len(problems) - 1} ปัญหาในรายการเดียวกัน ดูได้ด้วย odksync quarantine list --json)"
+    return {
+        "source": source, "project_id": project, "form_id": form_id, "submission_id": submission_id,
+        "raw_version_id": item.version_id, "form_version": item.form_version, "reason": first.code,
+        "field": first.field, "found": first.found, "expected": first.expected, "message": message,
+        "problems": [{**p.as_dict(), "message": message_th(p, form_id=form_id, submission_id=submission_id)}
+                     for p in problems],
+        "quarantined_at": now,
+    }
+
+
+def _clear(session: Session, keys: Iterable[tuple[str, str, str, str]]) -> None:
+    """Remove the normalised rows and quarantine entries of these submissions."""
+    groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for source, project, form_id, submission_id in keys:
+        groups[(source, project, form_id)].append(submission_id)
+    for (source, project, form_id), ids in groups.items():
+        for table in (*ROW_TABLES, Quarantine):
+            t = table.__table__  # type: ignore[attr-defined]
+            session.execute(delete(t).where(t.c.source == source, t.c.project_id == project,
+                                            t.c.form_id == form_id, t.c.submission_id.in_(ids)))
+
+
+def held_counts(session: Session) -> dict[tuple[str, str, str], dict[str, int]]:
+    """Per (source, project, form): current submissions held, normalised, quarantined, pending."""
+    raw = Submission.__table__  # type: ignore[attr-defined]
+    norm = NormalisedSubmission.__table__  # type: ignore[attr-defined]
+    joined = raw.outerjoin(norm, and_(*(norm.c[k] == raw.c[k] for k in _KEY),
+                                      norm.c.raw_version_id == raw.c.version_id))
+    query = select(raw.c.source, raw.c.project_id, raw.c.form_id, norm.c.state, func.count()).select_from(
+        joined).where(raw.c.deleted_at.is_(None)).group_by(raw.c.source, raw.c.project_id, raw.c.form_id,
+                                                           norm.c.state)
+    out: dict[tuple[str, str, str], dict[str, int]] = {}
+    for source, project, form_id, state, count in session.execute(query):
+        counts = out.setdefault((source, project, form_id),
+                                {"held": 0, "normalised": 0, "quarantined": 0, "pending": 0})
+        counts["held"] += count
+        counts[state if state in ("normalised", "quarantined") else "pending"] += count
+    return out
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    """Rows in each normalised table."""
+    tables = [table.__table__ for table in ROW_TABLES]  # type: ignore[attr-defined]
+    return {t.name: int(session.execute(select(func.count()).select_from(t)).scalar_one()) for t in tables}
