@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
 
-from sandbox.common.faults import Faults
+from sandbox.common.faults import CUT_CHUNKED, DROP, DROP_AFTER_HEADERS, STATUS, TRUNCATE, Fault, Faults
 from sandbox.common.router import Response
 
 
@@ -25,8 +25,9 @@ class RequestRecord:
     method: str
     path: str
     query: str
-    status: int
+    status: int  # 0 when an injected fault dropped the connection before the request was handled
     at: datetime
+    fault: str | None = None  # the kind of injected fault this request met, if any
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -58,8 +59,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         body = self._body()
-        response = self.sandbox.answer(self.command, self.path,
-                                       {k.lower(): v for k, v in self.headers.items()}, body)
+        response, fault = self.sandbox.answer(self.command, self.path,
+                                              {k.lower(): v for k, v in self.headers.items()}, body)
+        if fault is not None and fault.cuts_answer:
+            self._cut(response, fault)
+            return
+        assert response is not None
         self.send_response(response.status)
         for key, value in response.headers:
             self.send_header(key, value)
@@ -68,6 +73,33 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and response.status not in (204, 304):
             self.wfile.write(response.body)
+
+    def _cut(self, response: Response | None, fault: Fault) -> None:
+        """Send the answer broken the way `fault` says, then close the connection."""
+        self.close_connection = True
+        has_body = (response is not None and response.body and self.command != "HEAD"
+                    and response.status not in (204, 304))
+        if response is None or fault.kind == DROP or not has_body:
+            return  # nothing written: the connection closes without a byte
+        body = response.body
+        kept = body[: int(len(body) * fault.keep)]  # always short: keep < 1
+        self.send_response(response.status)
+        for key, value in response.headers:
+            self.send_header(key, value)
+        self.send_header("Connection", "close")
+        if fault.kind in (DROP_AFTER_HEADERS, TRUNCATE):
+            self.send_header("Content-Length", str(len(body)))
+        elif fault.kind == CUT_CHUNKED:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()  # cut_unframed: no length, the body ends with the connection
+        if fault.kind == CUT_CHUNKED:
+            half = len(kept) // 2
+            for chunk in (kept[:half], kept[half:]):
+                if chunk:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        elif fault.kind != DROP_AFTER_HEADERS:
+            self.wfile.write(kept)
+        self.wfile.flush()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 
@@ -110,23 +142,29 @@ class SandboxServer:
         """The body an injected fault answers with, in the server's own error shape."""
         raise NotImplementedError
 
-    def answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response:
-        """Faults first, then the real handling; every answer is logged."""
+    def answer(self, method: str, target: str, headers: dict[str, str],
+               body: bytes) -> tuple[Response | None, Fault | None]:
+        """Faults first, then the real handling; every request is logged.
+
+        Returns the answer (None when a fault drops the request unhandled) and the fault that
+        fired, which the handler applies to the way the answer is sent.
+        """
         fault = self.faults.match(method, target)
         response: Response | None = None
         if fault is not None:
             if fault.delay_seconds:
                 time.sleep(fault.delay_seconds)
-            if fault.status is not None:
+            if fault.kind == STATUS and fault.status is not None:
                 response = self.fault_response(fault.status)
                 if fault.retry_after is not None:
                     response.headers.append(("Retry-After", str(fault.retry_after)))
-        if response is None:
+        if response is None and (fault is None or fault.handles_request):
             response = self.dispatch(method, target, headers, body)
         parts = urlsplit(target)
-        self._record(RequestRecord(method, parts.path, parts.query, response.status,
-                                   datetime.now(UTC)))
-        return response
+        self._record(RequestRecord(method, parts.path, parts.query,
+                                   response.status if response is not None else 0,
+                                   datetime.now(UTC), fault.kind if fault is not None else None))
+        return response, fault
 
     def _record(self, record: RequestRecord) -> None:
         with self._log_lock:
@@ -134,7 +172,7 @@ class SandboxServer:
             if self._log_path is not None:
                 line = json.dumps({"method": record.method, "path": record.path,
                                    "query": record.query, "status": record.status,
-                                   "at": record.at.isoformat()})
+                                   "at": record.at.isoformat(), "fault": record.fault})
                 with self._log_path.open("a", encoding="utf-8") as fh:
                     fh.write(line + "\n")
 
