@@ -16,7 +16,7 @@ from urllib3.exceptions import (
 )
 
 from connectors.central.redaction import redact
-from connectors.http import one_line
+from connectors.http import BodyCut, one_line
 
 # Central answers errors as JSON {"message", "code", "details"}; code is a JSON number <status>.<n>.
 AUTH_FAILED = 401.2  # wrong email/password, or an expired or revoked session token
@@ -182,12 +182,45 @@ def error_from_response(response: Response, *, server: str, username: str) -> Ce
     )
 
 
+class CentralAnswerCut(CentralUnreachable):
+    """Central's answer broke off mid-body (connection dropped, fewer bytes than announced)."""
+
+
 def unreachable_error(
-    exc: RequestException, *, server: str, timeout: float, url: str | None
+    exc: RequestException, *, server: str, timeout: float, url: str | None, maybe_applied: bool = False
 ) -> CentralUnreachable:
-    """The project's error for a request that never got an HTTP answer, even after retries."""
+    """The project's error for a request that never got an HTTP answer, even after retries.
+
+    `maybe_applied`: a write that is not safe to repeat was sent once; when the connection
+    dropped after it left, Central may have carried it out.
+    """
     reason, advice = _describe_failure(exc, timeout)
+    never_sent = ("connection refused", "its host name could not be resolved",
+                  "its TLS certificate could not be verified")
+    if maybe_applied and reason not in never_sent:
+        advice = (
+            "it may have taken effect, so it was not sent again; check at the server before "
+            "repeating it"
+        )
     return CentralUnreachable(f"ODK Central at {server} could not be reached ({reason}): {advice}", url=url)
+
+
+def answer_cut_error(
+    cut: BodyCut, *, server: str, method: str, url: str, repeated: bool, attempts: int
+) -> CentralAnswerCut:
+    """The project's error for an answer whose body broke off, after any resends allowed."""
+    path = _path_of(url)
+    if repeated:
+        return CentralAnswerCut(
+            f"ODK Central at {server} broke off its answer to {method} {path} ({cut.reason}) "
+            f"{attempts} times: check the network or the proxy in front of Central, then sync again",
+            url=url,
+        )
+    return CentralAnswerCut(
+        f"ODK Central at {server} broke off its answer to {method} {path} ({cut.reason}): it may "
+        "have taken effect, so it was not sent again; check at the server before repeating it",
+        url=url,
+    )
 
 
 def _describe_failure(exc: BaseException, timeout: float) -> tuple[str, str]:

@@ -190,7 +190,10 @@ def follow_pages(
             conditional.new_etag = response.headers.get("ETag")
         page_number += 1
         page = parse(
-            response.json(), page_number=page_number, api_base=session.base_url, current_url=response.url
+            session.json_body(response),
+            page_number=page_number,
+            api_base=session.base_url,
+            current_url=response.url,
         )
         if page.next_link is not None and page.next_link == response.url:
             raise CentralError(

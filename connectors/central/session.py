@@ -22,12 +22,21 @@ from connectors.central.config import CentralConfig
 from connectors.central.errors import (
     CentralAuthError,
     CentralError,
+    answer_cut_error,
     error_from_response,
     unreachable_error,
 )
 from connectors.central.redaction import install_log_redaction
 from connectors.central.urls import URLs
-from connectors.http import TRANSPORT_ERRORS, retry_policy
+from connectors.http import (
+    SAFE_METHODS,
+    TRANSPORT_ERRORS,
+    BodyCut,
+    Resend,
+    parse_json,
+    retry_policy,
+    whole_answer,
+)
 from connectors.http import user_agent as http_user_agent
 
 log = logging.getLogger(__name__)
@@ -47,7 +56,8 @@ def build_retry(config: CentralConfig, *, retry_post: bool) -> Retry:
 
 @contextmanager
 def idempotent_post() -> Iterator[None]:
-    """Within this block POSTs are retried too: only for calls whose repetition does no harm."""
+    """Within this block every method is retried (POST, PUT, PATCH, DELETE too): only for calls
+    the code marks as safe to repeat."""
     token = _IDEMPOTENT_POST.set(True)
     try:
         yield
@@ -89,6 +99,7 @@ class CentralSession(Session):
         self.mount("http://", adapter)
         self.mount("https://", adapter)
         self._post_adapter = Adapter(timeout=config.timeout, max_retries=build_retry(config, retry_post=True))
+        self.resend = Resend(retries=config.max_retries, backoff_factor=config.backoff_factor)
         self.verify = config.verify_tls
         if not config.verify_tls:
             log.warning("TLS certificate verification is OFF for ODK Central at %s", self.server)
@@ -106,8 +117,11 @@ class CentralSession(Session):
         try:
             return super().request(method, url, *args, **kwargs)
         except TRANSPORT_ERRORS as exc:
+            verb = method.decode() if isinstance(method, bytes) else method
+            repeated = verb.upper() in SAFE_METHODS or _IDEMPOTENT_POST.get()
             raise unreachable_error(
-                exc, server=self.server, timeout=self.config.timeout, url=str(url)
+                exc, server=self.server, timeout=self.config.timeout, url=str(url),
+                maybe_applied=not repeated,
             ) from None
 
     def call(
@@ -119,15 +133,55 @@ class CentralSession(Session):
         idempotent: bool = False,
         **kwargs: Any,
     ) -> Response:
-        """Send one request; any status >= 400 not listed in `ok` raises a CentralError."""
-        if idempotent:
-            with idempotent_post():
-                response = self.request(method, url, **kwargs)
+        """Send one request; any status >= 400 not listed in `ok` raises a CentralError.
+
+        GET and HEAD, and calls marked `idempotent` (repeating them does no harm), are sent
+        again on 429/5xx, on a connection dropped before the answer, and on an answer whose
+        body broke off (bounded by max_retries, with backoff, Retry-After obeyed). Any other
+        call is sent once: a broken answer raises CentralAnswerCut saying it may have taken
+        effect. Unless `stream=True`, the body is read whole here and checked.
+        """
+        if kwargs.pop("stream", False):
+            response = self._send(method, url, idempotent=idempotent, stream=True, **kwargs)
         else:
-            response = self.request(method, url, **kwargs)
+            repeatable = idempotent or method.upper() in SAFE_METHODS
+            try:
+                response = whole_answer(
+                    lambda: self._send(method, url, idempotent=idempotent, stream=True, **kwargs),
+                    repeatable=repeatable,
+                    resend=self.resend,
+                )
+            except BodyCut as cut:
+                raise answer_cut_error(
+                    cut, server=self.server, method=method, url=url, repeated=repeatable,
+                    attempts=1 + (self.resend.retries if repeatable else 0),
+                ) from None
         if response.status_code >= 400 and response.status_code not in ok:
             raise self.error_for(response)
         return response
+
+    def _send(self, method: str, url: str, *, idempotent: bool, **kwargs: Any) -> Response:
+        if idempotent:
+            with idempotent_post():
+                return self.request(method, url, **kwargs)
+        return self.request(method, url, **kwargs)
+
+    def json_body(self, response: Response) -> Any:
+        """The answer as JSON (`call` has read it whole); a body that is no JSON is a CentralError."""
+        try:
+            return parse_json(response)
+        except BodyCut as cut:
+            request = response.request
+            raise answer_cut_error(
+                cut, server=self.server, method=(request.method or "GET") if request else "GET",
+                url=response.url, repeated=False, attempts=1,
+            ) from None
+        except ValueError:
+            raise CentralError(
+                f"ODK Central at {self.server} answered {urlsplit(response.url).path} with something "
+                "other than JSON: is ODK_CENTRAL_URL an ODK Central server?",
+                response=response,
+            ) from None
 
     def response_or_error(
         self, method: str, url: str, logger: logging.Logger, *args: Any, **kwargs: Any

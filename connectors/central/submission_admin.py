@@ -3,6 +3,7 @@
 import hashlib
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,10 @@ from connectors.central.attachment_models import (
     SubmissionInfo,
     SubmissionVersion,
 )
-from connectors.central.errors import DEPRECATING_OLD_SUBMISSION, CentralError
+from connectors.central.errors import DEPRECATING_OLD_SUBMISSION, CentralAnswerCut, CentralError
 from connectors.central.models import lenient_list
 from connectors.central.service import Service
-from connectors.http import TRANSPORT_ERRORS
+from connectors.http import TRANSPORT_ERRORS, was_resent
 
 CHUNK_BYTES = 1 << 20
 _MD5_ETAG = re.compile(r'^"([0-9a-fA-F]{32})"$')
@@ -69,14 +70,14 @@ class SubmissionAdminService(Service):
     def edit(self, form_id: str, instance_id: str, xml: bytes, project_id: int) -> SubmissionInfo:
         """PUT a new version: `xml` has its own instanceID and meta/deprecatedID = the current one.
 
-        A deprecatedID that is not the current version answers 409.9. urllib3 resends a PUT
-        whose answer was lost; the resend then meets 409.9 against the version it made, which
-        is recognised and taken as the success it was.
+        A deprecatedID that is not the current version answers 409.9. So the edit is marked safe
+        to repeat: a PUT whose answer was lost (or broke off) is sent again, and the resend then
+        meets 409.9 against the version it made, which is recognised and taken as the success it was.
         """
         url = self._sub(self.urls.submission, form_id, instance_id, project_id)
         headers = {"Content-Type": "application/xml"}
         try:
-            response = self.session.call("PUT", url, data=xml, headers=headers)
+            response = self.session.call("PUT", url, data=xml, headers=headers, idempotent=True)
         except CentralError as exc:
             if not exc.is_central_error(DEPRECATING_OLD_SUBMISSION):
                 raise
@@ -90,7 +91,11 @@ class SubmissionAdminService(Service):
         return SubmissionInfo.model_validate(response.json())
 
     def review(self, form_id: str, instance_id: str, state: ReviewState, project_id: int) -> SubmissionInfo:
-        """Set the review state (hasIssues, edited, approved, rejected); updatedAt moves."""
+        """Set the review state (hasIssues, edited, approved, rejected); updatedAt moves.
+
+        Never sent twice: each review is an event in the submission's audit history, so a
+        broken answer raises, saying the review may have taken effect.
+        """
         if state not in REVIEW_STATES:
             raise ValueError(f"review state {state!r} is not one of {', '.join(REVIEW_STATES)}")
         url = self._sub(self.urls.submission, form_id, instance_id, project_id)
@@ -98,12 +103,22 @@ class SubmissionAdminService(Service):
         return SubmissionInfo.model_validate(response.json())
 
     def delete(self, form_id: str, instance_id: str, project_id: int) -> None:
-        """Soft delete: gone from the feed, listed by `$filter=__system/deletedAt ne null` for 30 days."""
-        self.session.call("DELETE", self._sub(self.urls.submission, form_id, instance_id, project_id))
+        """Soft delete: gone from the feed, listed by `$filter=__system/deletedAt ne null` for 30 days.
+
+        Safe to repeat: a resend whose first attempt landed meets 404, taken as done.
+        """
+        self._repeatable("DELETE", self._sub(self.urls.submission, form_id, instance_id, project_id))
 
     def restore(self, form_id: str, instance_id: str, project_id: int) -> None:
-        """Undo a soft delete (404.1 once Central has purged it)."""
-        self.session.call("POST", self._sub(self.urls.submission_restore, form_id, instance_id, project_id))
+        """Undo a soft delete (404.1 once Central has purged it); a resend meeting 404 is done."""
+        self._repeatable("POST", self._sub(self.urls.submission_restore, form_id, instance_id, project_id))
+
+    def _repeatable(self, method: str, url: str) -> None:
+        """A write that leaves the same state however often it lands: resent when its answer is
+        lost, and a 404 to a resend (the first attempt did it) taken as done."""
+        response = self.session.call(method, url, ok=(404,), idempotent=True)
+        if response.status_code == 404 and not was_resent(response):
+            raise self.session.error_for(response)
 
     def list_versions(self, form_id: str, instance_id: str, project_id: int) -> list[SubmissionVersion]:
         """Every version, newest first as Central lists them; `current` marks the one in force."""
@@ -129,17 +144,29 @@ class SubmissionAdminService(Service):
 
         With `etag` (the ETag of an earlier download, or the md5 of a file already held) Central
         answers 304 when its file is the same and nothing is transferred. Central serves these
-        blobs without Range support, so an interrupted download restarts from the beginning; the
-        `.part` of a failed attempt is removed and `dest` is never left half-written.
+        blobs without Range support, so a download cut short (connection broken, fewer bytes than
+        announced, md5 not the ETag's) is fetched again from the beginning, up to max_retries
+        more times; the `.part` of a failed attempt is removed and never accepted, and `dest` is
+        never left half-written.
         """
         url = self._sub(self.urls.submission_attachment, form_id, instance_id, project_id, name=name)
         headers = {"If-None-Match": etag_header(etag)} if etag else {}
-        with self.session.call("GET", url, headers=headers, stream=True) as response:
-            sent_tag = response.headers.get("ETag")
-            if response.status_code == 304:
-                sha256, size = file_digest(dest) if dest.is_file() else (None, None)
-                return DownloadResult(sha256=sha256, size=size, not_modified=True, etag=sent_tag or etag)
-            return self._stream_to(response, Path(dest), name, sent_tag)
+        attempt = 0
+        while True:
+            try:
+                with self.session.call("GET", url, headers=headers, stream=True) as response:
+                    sent_tag = response.headers.get("ETag")
+                    if response.status_code == 304:
+                        sha256, size = file_digest(dest) if dest.is_file() else (None, None)
+                        return DownloadResult(sha256=sha256, size=size, not_modified=True,
+                                              etag=sent_tag or etag)
+                    return self._stream_to(response, Path(dest), name, sent_tag)
+            except CentralAnswerCut:
+                # The .part is gone already; a GET is safe to repeat: fetch the file again.
+                if attempt >= self.session.resend.retries:
+                    raise
+                time.sleep(self.session.resend.wait(attempt, None))
+                attempt += 1
 
     def _stream_to(
         self, response: requests.Response, dest: Path, name: str, tag: str | None
@@ -160,7 +187,7 @@ class SubmissionAdminService(Service):
             os.replace(part, dest)
         except TRANSPORT_ERRORS as exc:
             part.unlink(missing_ok=True)
-            raise CentralError(
+            raise CentralAnswerCut(
                 f"ODK Central at {self.session.server} cut the download of {name} short "
                 f"after {size} bytes ({type(exc).__name__}): run the sync again",
                 url=response.url,
@@ -175,14 +202,14 @@ class SubmissionAdminService(Service):
         length = response.headers.get("Content-Length")
         encoded = response.headers.get("Content-Encoding", "identity").lower() != "identity"
         if length is not None and length.isdigit() and not encoded and int(length) != size:
-            raise CentralError(
+            raise CentralAnswerCut(
                 f"ODK Central at {self.session.server} announced {length} bytes for {name} "
                 f"but sent {size}: run the sync again",
                 url=response.url,
             )
         match = _MD5_ETAG.match(tag or "")
         if match is not None and match.group(1).lower() != md5:
-            raise CentralError(
+            raise CentralAnswerCut(
                 f"ODK Central at {self.session.server} sent {name} with md5 {md5}, not the "
                 f"{match.group(1).lower()} its ETag names: run the sync again",
                 url=response.url,

@@ -43,7 +43,9 @@ class SubmissionService(Service):
         params = {"$top": "0", "$count": "true"}
         if filter:
             params["$filter"] = filter
-        body = self.session.call("GET", self._table_url(form_id, project_id), params=params).json()
+        body = self.session.json_body(
+            self.session.call("GET", self._table_url(form_id, project_id), params=params)
+        )
         count = odata_count(body)
         if count is None:
             raise CentralError(
@@ -84,7 +86,11 @@ class SubmissionService(Service):
         return SubmissionIds(ids=ids, page_counts=counts, malformed=malformed)
 
     def submit_rest(self, form_id: str, xml: bytes, project_id: int) -> dict[str, Any]:
-        """POST the XML as a web user (REST); a duplicate instanceID answers 409.3."""
+        """POST the XML as a web user (REST); a duplicate instanceID answers 409.3.
+
+        Sent once: a broken answer raises CentralAnswerCut (the submission may be stored), never
+        a blind resend; a resend of the same XML would meet 409.3 and be told apart by the caller.
+        """
         url = self._url(self.urls.submissions, project_id=project_id, form_id=form_id)
         response = self.session.call("POST", url, data=xml, headers={"Content-Type": "application/xml"})
         body = response.json()

@@ -13,7 +13,15 @@ from requests import PreparedRequest, Response
 from requests.adapters import BaseAdapter, HTTPAdapter
 from urllib3.util.retry import Retry
 
-from connectors.http import TRANSPORT_ERRORS, retry_policy
+from connectors.http import (
+    SAFE_METHODS,
+    TRANSPORT_ERRORS,
+    BodyCut,
+    Resend,
+    parse_json,
+    retry_policy,
+    whole_answer,
+)
 from connectors.http import user_agent as http_user_agent
 from connectors.kobo.config import KoboConfig
 from connectors.kobo.errors import KoboError, error_from_response
@@ -22,6 +30,10 @@ from connectors.kobo.urls import URLs
 log = logging.getLogger(__name__)
 
 _RETRY_POST: ContextVar[bool] = ContextVar("kobo_retry_post", default=False)
+# Besides GET and HEAD, what is sent again after a 5xx, a dropped connection or a broken answer:
+# Kobo's PATCHes here (deployment, asset settings) set a state, and the one DELETE (a form media
+# file before its replacement) accepts the 404 a repeat meets.
+REPEATABLE = frozenset({"PATCH", "DELETE"})
 
 
 def user_agent() -> str:
@@ -32,9 +44,8 @@ def user_agent() -> str:
 def build_retry(config: KoboConfig, *, retry_post: bool) -> Retry:
     """urllib3's policy: 429 and 5xx retried with backoff, Retry-After obeyed; POST only when
     repeating it does no harm (an OpenRosa submission: Kobo answers a repeat 202 Duplicate)."""
-    # PATCH too: Kobo's PATCHes here (deployment, asset settings) set a state, so a repeat is harmless.
     return retry_policy(total=config.max_retries, backoff_factor=config.backoff_factor,
-                        retry_post=retry_post, also=frozenset({"PATCH"}))
+                        retry_post=retry_post, also=REPEATABLE)
 
 
 class _TimeoutAdapter(HTTPAdapter):
@@ -62,6 +73,7 @@ class KoboSession(requests.Session):
                                         max_retries=build_retry(config, retry_post=False))
         self._post_adapter = _TimeoutAdapter(timeout=config.timeout,
                                              max_retries=build_retry(config, retry_post=True))
+        self.resend = Resend(retries=config.max_retries, backoff_factor=config.backoff_factor)
         self.mount("http://", self._adapter)
         self.mount("https://", self._adapter)
         self.verify = config.verify_tls
@@ -89,21 +101,44 @@ class KoboSession(requests.Session):
 
     def call(self, method: str, url: str, *, ok: Collection[int] = (), retry_post: bool = False,
              **kwargs: Any) -> Response:
-        """Send one request; a status >= 400 not in `ok` raises KoboError naming the server."""
+        """Send one request; a status >= 400 not in `ok` raises KoboError naming the server.
+
+        The body is read whole here and checked (unless `stream=True`). GET, HEAD, the
+        REPEATABLE methods and `retry_post` calls are sent again when the answer breaks off, at
+        most max_retries more times with backoff; any other call is sent once, and a broken
+        answer raises KoboError saying it may have taken effect.
+        """
+        repeatable = retry_post or method.upper() in SAFE_METHODS | REPEATABLE
         try:
-            if retry_post:
-                response = self._post_adapter_request(method, url, **kwargs)
+            if kwargs.pop("stream", False):
+                response = self._send(method, url, retry_post, stream=True, **kwargs)
             else:
-                response = self.request(method, url, **kwargs)
+                response = whole_answer(
+                    lambda: self._send(method, url, retry_post, stream=True, **kwargs),
+                    repeatable=repeatable, resend=self.resend)
         except TRANSPORT_ERRORS as exc:
+            applied = "" if repeatable else (
+                "; it may have taken effect, so it was not sent again: check at the server "
+                "before repeating it")
             raise KoboError(f"KoboToolbox at {self.server} could not be reached "
                             f"({type(exc).__name__}, timeout {self.config.timeout:g} s): check "
-                            "KOBO_URL and the network", url=url) from None
+                            f"KOBO_URL and the network{applied}", url=url) from None
+        except BodyCut as cut:
+            path = url.split("?", 1)[0].removeprefix(self.server)
+            if repeatable:
+                raise KoboError(f"KoboToolbox at {self.server} broke off its answer to {method} "
+                                f"{path} ({cut.reason}) {1 + self.resend.retries} times: check "
+                                "the network, then pull again", url=url) from None
+            raise KoboError(f"KoboToolbox at {self.server} broke off its answer to {method} {path} "
+                            f"({cut.reason}): it may have taken effect, so it was not sent again; "
+                            "check at the server before repeating it", url=url) from None
         if response.status_code >= 400 and response.status_code not in ok:
             raise error_from_response(response, server=self.server)
         return response
 
-    def _post_adapter_request(self, method: str, url: str, **kwargs: Any) -> Response:
+    def _send(self, method: str, url: str, retry_post: bool, **kwargs: Any) -> Response:
+        if not retry_post:
+            return self.request(method, url, **kwargs)
         token = _RETRY_POST.set(True)
         try:
             return self.request(method, url, **kwargs)
@@ -118,7 +153,10 @@ class KoboSession(requests.Session):
     def json(self, method: str, url: str, **kwargs: Any) -> Any:
         response = self.call(method, url, **kwargs)
         try:
-            return response.json()
+            return parse_json(response)
+        except BodyCut as cut:
+            raise KoboError(f"KoboToolbox at {self.server} broke off its answer to {method} {url} "
+                            f"({cut.reason}): pull again", response=response) from None
         except ValueError:
             raise KoboError(f"KoboToolbox at {self.server} answered {method} {url} with "
                             "something other than JSON: is KOBO_URL a KoboToolbox (KPI) server?",
