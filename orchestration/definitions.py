@@ -2,10 +2,11 @@
 
 import dagster as dg
 
+from orchestration.assets.attachments import central_attachments
 from orchestration.assets.raw import central_submissions
 from orchestration.resources import default_resources
 
 defs = dg.Definitions(
-    assets=[central_submissions],
+    assets=[central_submissions, central_attachments],
     resources=default_resources(),
 )

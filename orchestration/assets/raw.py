@@ -4,6 +4,7 @@
 import dagster as dg
 
 import forms
+from orchestration.encryption import report_encrypted
 from orchestration.pipeline import CentralSource
 from orchestration.resources import CentralResource, WarehouseResource
 from warehouse.sync import sync_form
@@ -26,4 +27,6 @@ def central_submissions(
         result = sync_form(CentralSource(client, project_id), session=session, source="central",
                            project_id=str(project_id), form_id=context.partition_key)
     context.log.info(f"{result.form_id}: fetched {result.fetched}, {result.new_submissions} new")
-    return dg.MaterializeResult(metadata=result.as_metadata())
+    sealed = report_encrypted(warehouse.engine(), source="central", project_id=str(project_id),
+                              form_id=context.partition_key, key_id=None, logger=context.log)
+    return dg.MaterializeResult(metadata={**result.as_metadata(), "metadata_only": sealed or 0})
