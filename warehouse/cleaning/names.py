@@ -229,8 +229,15 @@ def _clean_name(
     nickname = _clean_nickname(nick_t) if nick_t else None
 
     if nick_is_first and first_t:
+        typed_title, called = split_title(first_t)
+        if typed_title is not None:
+            flags.append("title_in_name")
+            if title is None:
+                title, title_code = canonical_title(typed_title)
+            elif title != typed_title:
+                flags.append("title_conflict")
         if nickname is None:
-            nickname = _clean_nickname(first_t)
+            nickname = _clean_nickname(called)
             flags.append("nickname_as_first")
         first_t = ""
 

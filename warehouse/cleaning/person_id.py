@@ -6,6 +6,7 @@ import re
 from functools import cache, lru_cache
 
 import geothai
+from geothai.abolished import abolished_areas
 
 from warehouse.cleaning.results import PersonId
 from warehouse.cleaning.text import THAI_DIGITS
@@ -20,6 +21,14 @@ _PLACEHOLDERS = frozenset({
     "ไม่มี", "ไม่ทราบ", "ไม่มีเลข", "ไม่มีบัตร", "ไม่ระบุ", "ไม่มีเอกสาร", "ยังไม่มี", "ไม่มีข้อมูล",
 })
 _G_CODE = re.compile(r"^G[0-9]{12}$")
+# Labels typed before the number: "เลขบัตร 1101700230708", "ID: …".
+_LABEL = re.compile(
+    r"^\s*(?:เลขประจำตัวประชาชน|เลขบัตรประชาชน|เลขบัตรประจำตัวประชาชน|บัตรประชาชน|เลขบัตร|เลขที่|เลข|ปชช\.?|"
+    r"id(?:\s*card)?|pid|no\.?)\s*[:：.#]?\s*",
+    re.IGNORECASE,
+)
+# A spreadsheet showed the ID as a number: 1.10170023071E+12 has lost its last digits.
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?e\+?\d+$", re.IGNORECASE)
 # Registrar offices in municipalities count down from 99 within a province (DOMAIN §2.4), so
 # digits 4–5 at or above this are not checked against the district list.
 _MUNICIPAL_REGISTRAR_FROM = 70
@@ -32,7 +41,9 @@ def _provinces() -> frozenset[str]:
 
 @cache
 def _districts() -> frozenset[str]:
-    return frozenset(d.code for p in geothai.provinces() for d in geothai.districts(p.code))
+    """Current and abolished district codes: older IDs were issued by offices since renumbered."""
+    current = {d.code for p in geothai.provinces() for d in geothai.districts(p.code)}
+    return frozenset(current | {a.code for a in abolished_areas() if a.level == "district"})
 
 
 def _normalise(text: str) -> str:
@@ -41,7 +52,7 @@ def _normalise(text: str) -> str:
 
 def _is_placeholder_number(digits: str) -> bool:
     """All one digit (0000000000000) or a counting run (1234567890123): typed to get past a form."""
-    if len(set(digits)) == 1:
+    if len(set(digits[:12])) == 1:
         return True
     run = "1234567890" * 2
     return digits in run or digits[:10] == "1234567890"
@@ -64,7 +75,10 @@ def clean_person_id(raw: str | None) -> PersonId:
 def _clean(raw: str | None) -> PersonId:
     if raw is None:
         return PersonId(as_entered=None, digits=None, kind="missing", valid=False)
-    value = _normalise(raw)
+    if _SCIENTIFIC.match(raw.strip()):
+        return PersonId(as_entered=raw, digits=None, kind="unknown", valid=False,
+                        flags=("scientific_notation",))
+    value = _normalise(_LABEL.sub("", raw))
     if value.lower() in _PLACEHOLDERS or _normalise(raw.strip().lower()).lower() in _PLACEHOLDERS:
         marks: tuple[str, ...] = ("placeholder",) if raw.strip() else ()
         return PersonId(as_entered=raw, digits=None, kind="missing", valid=False, flags=marks)
@@ -116,6 +130,7 @@ def _citizen_id(raw: str, digits: str) -> PersonId:
     if digits[1:3] not in _provinces():
         flags.append("unknown_province")  # digit 3 slips pass the check digit
     elif int(digits[3:5]) < _MUNICIPAL_REGISTRAR_FROM and digits[1:5] not in _districts():
+        # A hint, not a verdict: registrar offices are not all in the district list.
         flags.append("unknown_registrar")
     return PersonId(as_entered=raw, digits=digits, kind="citizen_id", valid=valid,
                     flags=tuple(flags), series=series)
