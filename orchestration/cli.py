@@ -226,14 +226,15 @@ def status(
 def status_table(rows: list[dict[str, Any]]) -> Table:
     """The per-form summary a data manager reads after a sync."""
     table = Table(title="odksync: forms as of the last sync")
-    for header in ("source", "form", "at source", "in warehouse", "quarantined", "deleted",
+    for header in ("source", "form", "at source", "in warehouse", "normalised", "quarantined", "deleted",
                    "files missing", "encrypted", "last sync", "in sync"):
         table.add_column(header, no_wrap=header in ("form", "encrypted", "last sync"),
-                         justify="right" if header.startswith(("at", "in w", "quar", "del", "files"))
+                         justify="right" if header.startswith(("at", "in w", "norm", "quar", "del", "files"))
                          else "left")
     for r in rows:
         table.add_row(r["source"], r["form_id"], str(r["source_count"]), str(r["warehouse_count"]),
-                      str(r["quarantined"]), str(r["deleted"]), str(r["attachments_missing"]),
+                      str(r.get("normalised", "")), str(r["quarantined"]), str(r["deleted"]),
+                      str(r["attachments_missing"]),
                       f"[yellow]yes, {r['metadata_only']} metadata only[/]" if r.get("encrypted")
                       else "no",
                       (r["last_sync"] or "never")[:16].replace("T", " "),
@@ -319,6 +320,10 @@ def ui(
 
     _run(lambda settings: run_ui(settings, port=port))
 
+
+from orchestration.cli_normalise import normalise_commands  # noqa: E402  (normalise, quarantine list)
+
+app.add_typer(normalise_commands)
 
 if __name__ == "__main__":
     app()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from warehouse.encrypted import metadata_only_count, status_note
 from warehouse.models import Submission, SyncState
+from warehouse.normalised import NormalisedSubmission
 
 
 def warehouse_count(session: Session, *, source: str, project_id: str, form_id: str) -> int:
@@ -20,12 +21,30 @@ def warehouse_count(session: Session, *, source: str, project_id: str, form_id: 
     )).one())
 
 
-def _quarantined(session: Session, state: SyncState) -> int:
-    return int(session.exec(select(func.count()).select_from(Submission).where(
+def _normalisation(session: Session, state: SyncState) -> dict[str, int]:
+    """Current submissions by normalisation state: normalised, quarantined or pending.
+
+    Quarantined counts those the normaliser refused, and those not yet normalised whose raw
+    checks already found an error (they cannot be normalised either), so held = the three summed.
+    """
+    norm = NormalisedSubmission
+    same = and_(col(norm.source) == col(Submission.source),
+                col(norm.project_id) == col(Submission.project_id),
+                col(norm.form_id) == col(Submission.form_id),
+                col(norm.submission_id) == col(Submission.submission_id),
+                col(norm.raw_version_id) == col(Submission.version_id))
+    joined = select(col(norm.state), col(Submission.has_errors), func.count()).select_from(
+        Submission).outerjoin(norm, same).where(
         col(Submission.source) == state.source, col(Submission.project_id) == state.project_id,
         col(Submission.form_id) == state.form_id, col(Submission.deleted_at).is_(None),
-        col(Submission.has_errors).is_(True),
-    )).one())
+    ).group_by(col(norm.state), col(Submission.has_errors))
+    counts = {"normalised": 0, "quarantined": 0, "pending": 0}
+    for norm_state, has_errors, count in session.exec(joined).all():
+        if norm_state in ("normalised", "quarantined"):
+            counts[norm_state] += int(count)
+        else:
+            counts["quarantined" if has_errors else "pending"] += int(count)
+    return counts
 
 
 def _counts(session: Session, state: SyncState) -> tuple[int, int]:
@@ -50,6 +69,7 @@ def form_status(session: Session, *, now: datetime | None = None) -> list[dict[s
         held = warehouse_count(session, source=state.source, project_id=state.project_id,
                                form_id=state.form_id)
         deleted, missing = _counts(session, state)
+        normalisation = _normalisation(session, state)
         sealed = metadata_only_count(session, source=state.source, project_id=state.project_id,
                                      form_id=state.form_id)
         rows.append({
@@ -57,13 +77,15 @@ def form_status(session: Session, *, now: datetime | None = None) -> list[dict[s
             "form_id": state.form_id,
             "source_count": state.source_count,
             "warehouse_count": held,
-            "quarantined": _quarantined(session, state),
+            "quarantined": normalisation["quarantined"],
             "last_sync": state.last_success_at.isoformat().replace("+00:00", "Z")
             if state.last_success_at else None,
             "in_sync": bool(state.last_ok and state.source_count == held),
             "project_id": state.project_id,
             "deleted": deleted,
             "attachments_missing": missing,
+            "normalised": normalisation["normalised"],
+            "normalise_pending": normalisation["pending"],
             "lag_seconds": round((now - state.last_success_at).total_seconds())
             if state.last_success_at else None,
             "last_error": state.last_error,
