@@ -14,6 +14,7 @@ from orchestration.progress import form_progress, progress_bar
 from orchestration.settings import Settings
 from warehouse.content_store import ContentStore
 from warehouse.db import ensure_schema, make_engine, session_scope
+from warehouse.normalise.driver import NormaliseResult, held_counts, normalise_pending
 from warehouse.status import form_status
 from warehouse.sync import SyncResult
 
@@ -55,6 +56,9 @@ def run_demo(settings: Settings, *, console: Console, children: int, seed: int) 
             for line in requests_since(log, offset):
                 console.print(f"    {line}", highlight=False, soft_wrap=True)
     with session_scope(engine) as session:
+        normalised = normalise_pending(session)
+        for line in describe_normalise(normalised, held_counts(session)):
+            console.print(f"  {line}", highlight=False)
         rows = form_status(session)
     console.print(status_table(rows))
     return rows
@@ -74,6 +78,19 @@ def describe_simulation(sim: SimulationResult) -> list[str]:
         lines.append(f"entity list children: {sim.entities} children"
                      + (f" ({sim.entity_updates} brought up to date between visits)"
                         if sim.entity_updates else ""))
+    return lines
+
+
+def describe_normalise(
+    result: NormaliseResult, counts: dict[tuple[str, str, str], dict[str, int]]
+) -> list[str]:
+    """Per form: what this run normalised or quarantined, and how the held submissions reconcile."""
+    lines = []
+    for (_, _, form_id), c in sorted(counts.items(), key=lambda kv: kv[0][2]):
+        lines.append(f"normalise {form_id}: {result.normalised[form_id]} normalised, "
+                     f"{result.quarantined[form_id]} quarantined this run; held {c['held']} = "
+                     f"{c['normalised']} normalised + {c['quarantined']} quarantined"
+                     + (f" + {c['pending']} pending" if c["pending"] else ""))
     return lines
 
 
