@@ -142,11 +142,12 @@ def _parse(text: str, this_year: int) -> tuple[date | None, tuple[str, ...], Dat
         flags += ("approximate",)
         s = _APPROX.sub(" ", s)
     month: int | None = None
-    for word in _WORD.findall(s):
-        key = word.replace(".", "")
+    month_at = 0
+    for word_match in _WORD.finditer(s):
+        key = word_match.group(0).replace(".", "")
         if key in _MONTHS:
-            month = _MONTHS[key]
-            s = s.replace(word, " ", 1)
+            month, month_at = _MONTHS[key], word_match.start()
+            s = s[:month_at] + " " + s[word_match.end():]
             break
     numbers = _NUMBER.findall(s)
     leftover = _NUMBER.sub(" ", _FILLER.sub(" ", s)).strip(" :()")
@@ -156,7 +157,8 @@ def _parse(text: str, this_year: int) -> tuple[date | None, tuple[str, ...], Dat
         if len(numbers) == 2:
             year, yflags = _year(int(numbers[1]), len(numbers[1]), era, this_year)
             return _make(year, month, int(numbers[0]), flags + yflags, day_first=True)
-        if len(numbers) == 1 and len(numbers[0]) in (2, 4):
+        year_after = s.find(numbers[0]) > month_at  # "มิ.ย. 64" has a year, "11 มิ.ย." has none
+        if len(numbers) == 1 and (len(numbers[0]) == 4 or (len(numbers[0]) == 2 and year_after)):
             year, yflags = _year(int(numbers[0]), len(numbers[0]), era, this_year)
             return _make(year, month, 1, flags + yflags, day_first=True, precision="month")
         return None, ("unparsed",), None
@@ -235,7 +237,7 @@ def _be_year(year: object, this_year: int) -> YearResult:
         return YearResult(as_entered=text, flags=("unparsed",))
     number = int(s)
     flags: tuple[str, ...]
-    if len(s) <= 2:
+    if len(s) == 2:
         value, flags = _year(number, 2, "be", this_year)
         flags = ("two_digit_year",)
     elif 2400 <= number <= 2700:
