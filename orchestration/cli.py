@@ -171,7 +171,8 @@ def simulate(
 def sync(
     source: Annotated[str, typer.Option(help="central (ODK Central) or kobo (KoboToolbox).")] = "central",
     form: Annotated[list[str] | None, typer.Option(help="Only this form id (repeatable).")] = None,
-    full: Annotated[bool, typer.Option("--full", help="Fetch everything, not just what changed.")] = False,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Fetch everything and compare every submission id with the server's.")] = False,
 ) -> None:
     """Pull new and changed submissions into the warehouse."""
     if source not in ("central", "kobo"):
