@@ -15,6 +15,9 @@ from pythainlp.util import normalize as thai_normalize
 
 from warehouse.cleaning.results import PersonName
 
+# Longer than any name with its title and nickname: text pasted into the wrong field.
+MAX_NAME_LENGTH = 200
+
 # Canonical title → (prefix choice code of the forms, sex it implies). DOMAIN §3.1, §4.5.
 CANONICAL_TITLES: dict[str, tuple[str, Literal["M", "F"]]] = {
     "ด.ช.": ("MSTR", "M"),
@@ -74,7 +77,7 @@ _COMBINING = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u
 
 # Nicknames: "(ต้น)", "[ต้น]", '"ต้น"', “ต้น”, "ชื่อเล่น ต้น", a separate word "น้องต้น".
 _NICK_BRACKETS = re.compile(
-    r"[(\[{（【]\s*([^)\]}）】]*?)\s*[)\]}）】]|[\"“”'‘’«]\s*([^\"“”'‘’»]+?)\s*[\"“”'‘’»]"
+    r"[(\[{（【]\s*([^)\]}）】]{0,40}?)\s*[)\]}）】]|[\"“”'‘’«]\s*([^\"“”'‘’»]{1,40}?)\s*[\"“”'‘’»]"
 )
 _NICK_WORD = re.compile(r"(?:^|\s)ชื่อเล่น\s*[:：=\-]?\s*(\S+)")
 _NONG = re.compile(r"^น้อง(?=[^\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0e30\u0e32\u0e33\u0e45])")
@@ -194,12 +197,14 @@ def clean_name(
     for the name the child is called by: that value becomes the nickname, not the given name.
     """
     try:
-        return _clean_name(
-            _str(first), _str(last), _str(title), _str(nickname), bool(nickname_field_is_first)
-        )
+        parts = (_str(first), _str(last), _str(title), _str(nickname))
+        if any(p is not None and len(p) > MAX_NAME_LENGTH for p in parts):
+            raw = " ".join(p.strip() for p in (parts[2], parts[0], parts[1], parts[3]) if p and p.strip())
+            return PersonName(as_entered=raw, flags=("too_long",))
+        return _clean_name(*parts, bool(nickname_field_is_first))
     except Exception:  # a cleaner never stops a batch; the text is kept for a person to read
-        parts = [p for p in (_str(title), _str(first), _str(last), _str(nickname)) if p]
-        return PersonName(as_entered=" ".join(parts) or None, flags=("unparsed",))
+        typed = [p for p in (_str(title), _str(first), _str(last), _str(nickname)) if p]
+        return PersonName(as_entered=" ".join(typed) or None, flags=("unparsed",))
 
 
 def _str(value: object) -> str | None:
