@@ -165,6 +165,20 @@ class Guardian(FromSubmission, table=True):
     lives_with: str | None = None
 
 
+# The child's schooling as told at registration: why they are out of school, since when, how urgent.
+class Education(FromSubmission, table=True):
+    __tablename__ = "norm_education"
+    __table_args__ = (_by_submission("norm_education"),)
+
+    ever_enrolled: bool | None = None
+    oos_category: str | None = None
+    highest_level: str | None = None
+    last_school: str | None = None
+    year_left_as_entered: str | None = None  # Buddhist Era on the form
+    year_left: int | None = None  # Gregorian (CE)
+    urgent: bool | None = None
+
+
 # The household as seen at one home visit (นร.01 items).
 class HouseholdSnapshot(FromSubmission, table=True):
     __tablename__ = "norm_household_snapshot"

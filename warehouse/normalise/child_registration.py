@@ -43,6 +43,7 @@ from warehouse.normalised import (
     Guardian,
     StatusEvent,
 )
+from warehouse.normalised import Education as EducationRow
 
 FORM_ID = "child_registration"
 # 01 and 02 differ in wording only; 03 adds the `case` group that creates the children entity.
@@ -468,10 +469,16 @@ def _split_guardian(full: str | None) -> Any:
 
 def _education(out: Output, education: Education, today: date) -> None:
     out.choices("education/leave_reasons", education.leave_reasons)
+    year = be_year_to_ce(education.year_left_be)
     if education.year_left_be is not None:
-        year = be_year_to_ce(education.year_left_be)
-        if year.value is None or not 1997 <= year.value <= today.year:
+        for code in year.flags:
+            if code != "buddhist_era":  # the form asks the Buddhist-Era year: anything else is a slip
+                out.flag("education/year_left_be", f"year_left_be_{code}", education.year_left_be)
+        if year.value is not None and not 1997 <= year.value <= today.year:  # 2540 BE to this year
             out.flag("education/year_left_be", "year_left_be_out_of_range", education.year_left_be)
+    out.add(EducationRow, ever_enrolled=yes(education.ever_enrolled), oos_category=education.oos_category,
+            highest_level=education.highest_level, last_school=education.last_school,
+            year_left_as_entered=year.as_entered, year_left=year.value, urgent=yes(education.urgent_flag))
 
 
 def _coordinates(geopoint: dict[str, Any] | str | None) -> tuple[float | None, float | None]:

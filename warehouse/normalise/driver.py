@@ -27,6 +27,7 @@ from warehouse.normalised import (
     ChildObservation,
     ConsentRecord,
     DataQualityFlag,
+    Education,
     FollowUp,
     Guardian,
     HouseholdSnapshot,
@@ -45,7 +46,7 @@ from warehouse.upsert import upsert
 
 # Every table a submission's rows go to; an edit or delete clears them all for that submission.
 ROW_TABLES: tuple[type[SQLModel], ...] = (
-    ChildObservation, ChildIdentifier, ChildAlias, Guardian, HouseholdSnapshot, Screening, Plan,
+    ChildObservation, ChildIdentifier, ChildAlias, Guardian, Education, HouseholdSnapshot, Screening, Plan,
     PlanGoal, PlanIntervention, FollowUp, InterventionProgress, ConsentRecord, StatusEvent, SelectChoice,
     DataQualityFlag, TextDate,
 )

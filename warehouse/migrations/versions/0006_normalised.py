@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-30 14:01:11.969929
+Create Date: 2026-11-30 14:08:33.431811
 """
 from __future__ import annotations
 
@@ -132,6 +132,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('norm_consent', schema=None) as batch_op:
         batch_op.create_index('ix_norm_consent_submission', ['source', 'project_id', 'form_id', 'submission_id'], unique=False)
+
+    op.create_table('norm_education',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('project_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('form_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
+    sa.Column('submission_id', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('raw_version_id', sa.Integer(), nullable=False),
+    sa.Column('ever_enrolled', sa.Boolean(), nullable=True),
+    sa.Column('oos_category', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('highest_level', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('last_school', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('year_left_as_entered', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('year_left', sa.Integer(), nullable=True),
+    sa.Column('urgent', sa.Boolean(), nullable=True),
+    sa.ForeignKeyConstraint(['raw_version_id'], ['raw_submission_version.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('norm_education', schema=None) as batch_op:
+        batch_op.create_index('ix_norm_education_submission', ['source', 'project_id', 'form_id', 'submission_id'], unique=False)
 
     op.create_table('norm_flag',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -483,6 +503,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_norm_flag_code')
 
     op.drop_table('norm_flag')
+    with op.batch_alter_table('norm_education', schema=None) as batch_op:
+        batch_op.drop_index('ix_norm_education_submission')
+
+    op.drop_table('norm_education')
     with op.batch_alter_table('norm_consent', schema=None) as batch_op:
         batch_op.drop_index('ix_norm_consent_submission')
 
