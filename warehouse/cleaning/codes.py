@@ -11,7 +11,7 @@ import geothai
 from geothai.abolished import abolished_areas
 
 from warehouse.cleaning.results import DopaCheck, DopaLevel, LaoCheck
-from warehouse.cleaning.text import THAI_DIGITS
+from warehouse.cleaning.text import CACHED_LENGTH, THAI_DIGITS
 
 LAOS_CSV = Path(__file__).resolve().parent.parent / "reference" / "laos.csv"
 _SEPARATORS = re.compile(r"[\s\-._\u200b]+")
@@ -54,7 +54,8 @@ def check_lao_code(code: object) -> LaoCheck:
     list, never from the first digit: two municipalities still carry 6… codes (DOMAIN §2.3).
     """
     try:
-        return _check_lao(*_digits(code))
+        text, digits = _digits(code)
+        return (_check_lao if len(digits) <= CACHED_LENGTH else _check_lao.__wrapped__)(text, digits)
     except Exception:
         return LaoCheck(as_entered=None, flags=("unparsed",))
 
@@ -87,7 +88,8 @@ def check_dopa_code(code: object) -> DopaCheck:
     what replaced it), "parent_padding" (a trailing 00 naming the parent level, e.g. 100100).
     """
     try:
-        return _check_dopa(*_digits(code))
+        text, digits = _digits(code)
+        return (_check_dopa if len(digits) <= CACHED_LENGTH else _check_dopa.__wrapped__)(text, digits)
     except Exception:
         return DopaCheck(as_entered=None, flags=("unparsed",))
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from warehouse.cleaning.results import CleanDate, DatePrecision, YearResult
-from warehouse.cleaning.text import THAI_DIGITS
+from warehouse.cleaning.text import CACHED_LENGTH, THAI_DIGITS
 
 BE_OFFSET = 543  # 2564 BE = 2021 CE
 OLDEST_YEAR = 1900  # no child or guardian in the programme was born before this (CE)
@@ -82,7 +82,8 @@ def _clean_date(raw: object, *, allow_future: bool, today: date) -> CleanDate:
     text = raw if isinstance(raw, str) else str(raw)
     if not text.strip():
         return CleanDate(as_entered=text if text else None)
-    value, flags, precision = _parse(text, today.year)
+    parse = _parse if len(text) <= CACHED_LENGTH else _parse.__wrapped__
+    value, flags, precision = parse(text, today.year)
     return _judge(text, value, flags, precision, allow_future=allow_future, today=today)
 
 

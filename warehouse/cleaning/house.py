@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from warehouse.cleaning.text import THAI_DIGITS
+from warehouse.cleaning.text import CACHED_LENGTH, THAI_DIGITS
 
 _MONTH_ABBREVIATIONS: dict[str, int] = {
     "มค": 1, "กพ": 2, "มีค": 3, "เมย": 4, "พค": 5, "มิย": 6, "กค": 7, "สค": 8, "กย": 9, "ตค": 10, "พย": 11,
@@ -34,7 +34,7 @@ def clean_house_number(raw: object) -> str | None:
         return None
     try:
         text = raw if isinstance(raw, str) else str(raw)
-        return _clean(text)
+        return (_clean if len(text) <= CACHED_LENGTH else _clean.__wrapped__)(text)
     except Exception:
         return None
 

@@ -102,6 +102,7 @@ def thai_normalised(text: str) -> str:
     return thai_normalize(text) if _MAY_NORMALISE.search(text) else text
 
 
+@lru_cache(maxsize=4096)
 def canonical_title(raw: str | None) -> tuple[str | None, str | None]:
     """(canonical title, form prefix code) for a title as entered or a prefix code; (None, None) if empty."""
     if raw is None:
@@ -138,6 +139,7 @@ def split_title(text: str) -> tuple[str | None, str]:
     return title, rest
 
 
+@lru_cache(maxsize=16384)
 def _clean_nickname(text: str) -> str | None:
     text = text.strip(_EDGE_PUNCT)
     text = re.sub(r"^ชื่อเล่น\s*[:：=\-]?\s*", "", text)

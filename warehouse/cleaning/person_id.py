@@ -9,7 +9,7 @@ import geothai
 from geothai.abolished import abolished_areas
 
 from warehouse.cleaning.results import PersonId
-from warehouse.cleaning.text import THAI_DIGITS
+from warehouse.cleaning.text import CACHED_LENGTH, THAI_DIGITS
 from warehouse.identifiers import th_id_check_digit
 
 # Separators people type or paste inside an ID: spaces, dashes of every width, dots, slashes,
@@ -68,13 +68,15 @@ def clean_person_id(raw: str | None) -> PersonId:
     """
     if not isinstance(raw, str):
         raw = None if raw is None else str(raw)
-    return _clean(raw)
+    return (_clean if raw is None or len(raw) <= CACHED_LENGTH else _clean.__wrapped__)(raw)
 
 
 @lru_cache(maxsize=65536)
 def _clean(raw: str | None) -> PersonId:
     if raw is None:
         return PersonId(as_entered=None, digits=None, kind="missing", valid=False)
+    if len(raw) == 13 and raw.isascii() and raw.isdigit():  # most answers: the form's constraint held
+        return _citizen_id(raw, raw)
     if _SCIENTIFIC.match(raw.strip()):
         return PersonId(as_entered=raw, digits=None, kind="unknown", valid=False,
                         flags=("scientific_notation",))

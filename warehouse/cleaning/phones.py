@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from warehouse.cleaning.results import Phone, PhoneKind
-from warehouse.cleaning.text import THAI_DIGITS
+from warehouse.cleaning.text import CACHED_LENGTH, THAI_DIGITS
 
 # Mobile numbers are 10 digits starting 06, 08 or 09; fixed lines 9 digits starting 02–07.
 _MOBILE_PREFIXES = frozenset("689")
@@ -27,13 +27,19 @@ def clean_phone(raw: object) -> Phone:
         return Phone(as_entered=None)
     try:
         text = raw if isinstance(raw, str) else str(raw)
-        return _clean(text)
+        return (_clean if len(text) <= CACHED_LENGTH else _clean.__wrapped__)(text)
     except Exception:
         return Phone(as_entered=None, kind="unknown", flags=("unparsed",))
 
 
+_PLAIN_MOBILE = re.compile(r"0[689][0-9]{8}")
+_NOT_DIGIT = re.compile(r"[^0-9]+")
+
+
 @lru_cache(maxsize=65536)
 def _clean(text: str) -> Phone:
+    if _PLAIN_MOBILE.fullmatch(text):  # most answers: the form's regex already held
+        return Phone(as_entered=text, national=text, kind="mobile", valid=True)
     s = " ".join(text.translate(THAI_DIGITS).split())
     if not s:
         return Phone(as_entered=text or None)
@@ -51,7 +57,7 @@ def _clean(text: str) -> Phone:
     if len(parts) > 1 and sum(c.isdigit() for c in parts[1]) >= 8:
         s = parts[0]
         flags.append("several_numbers")
-    digits = "".join(c for c in s if c.isascii() and c.isdigit())
+    digits = _NOT_DIGIT.sub("", s)
     if any(c.isalpha() for c in s):
         flags.append("non_digit")
     if not digits:

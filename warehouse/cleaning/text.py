@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+# Answers longer than this are cleaned without the caches: they are rare, and caching them would
+# let a few huge values hold memory for the whole run.
+CACHED_LENGTH = 100
+
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 # Characters that print as nothing but make two equal names differ: zero-width space and
