@@ -162,3 +162,19 @@ def test_attachment_is_listed_downloaded_verified_and_not_fetched_twice(
     assert by_md5.not_modified and by_md5.sha256 is None and not (tmp_path / "other.bin").exists()
     changed = client.download_attachment(photo_form.form_id, root, PHOTO, dest, etag=f'"{"0" * 32}"')
     assert not changed.not_modified and changed.sha256 == first.sha256
+
+
+def test_id_list_for_reconciling_pages_every_current_id_with_its_count(
+    client: CentralClient, photo_form: PhotoForm
+) -> None:
+    """`$select=__id` in small pages lists exactly the current ids, each page with the same count."""
+    form_id = photo_form.form_id
+    kept = [submit_with_photo(client, photo_form, b"\xff\xd8ids" + bytes([n])) for n in range(3)]
+    gone = submit_with_photo(client, photo_form, b"\xff\xd8ids-gone")
+    client.delete_submission(form_id, gone)
+    current = {s.id for p in client.iter_submission_pages(form_id) for s in p.submissions}
+    listed = client.list_submission_ids(form_id, page_size=2)
+    assert len(listed.ids) == len(set(listed.ids)) == len(current)
+    assert set(listed.ids) == current and set(kept) <= current and gone not in current
+    assert len(listed.page_counts) == -(-len(current) // 2) and listed.count == len(current)
+    assert listed.malformed == 0
