@@ -11,6 +11,7 @@ from pyodk._utils.config import CentralConfig as PyodkCentralConfig
 from pyodk._utils.config import Config as PyodkConfig
 from pyodk.client import Client as PyodkClient
 
+from connectors.central.actors import ActorService
 from connectors.central.app_users import AppUserService
 from connectors.central.attachment_models import (
     AttachmentInfo,
@@ -304,6 +305,11 @@ class CentralClient:
         return self.entities.csv(dataset, self._pid(project_id))
 
     # One submission's management (edits, reviews, deletes) and its media files.
+
+    @cached_property
+    def actors(self) -> ActorService:
+        """Actor properties, app users with their values, form assignments, list access filters."""
+        return ActorService(self.session)
 
     @cached_property
     def submission_admin(self) -> SubmissionAdminService:

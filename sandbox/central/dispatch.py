@@ -9,6 +9,7 @@ from sandbox.central import (
     odata_entities,
     odata_routes,
     problems,
+    routes_actor_properties,
     routes_auth,
     routes_datasets,
     routes_entities,
@@ -30,6 +31,7 @@ def build_router(ctx: Context) -> Router:
     router = Router()
     routes_auth.register(router, ctx)
     routes_projects.register(router, ctx)
+    routes_actor_properties.register(router, ctx)
     odata_entities.register(router, ctx)  # before datasets: `x.svc` looks like a list name
     routes_datasets.register(router, ctx)
     routes_entities.register(router, ctx)

@@ -9,6 +9,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
+from sandbox.central import actor_properties
 from sandbox.central.clock import iso
 from sandbox.central.context import Context
 from sandbox.central.entities_logic import property_names
@@ -51,13 +52,20 @@ def export_csv(ctx: Context, dataset_id: int) -> bytes:
     return _write(header, rows())
 
 
-def attachment_csv(ctx: Context, dataset_id: int) -> bytes:
-    """Central's streamEntityCsvAttachment: `name,label,__version,<properties>` for Collect."""
+def attachment_csv(ctx: Context, dataset_id: int, actor_id: int | None = None) -> bytes:
+    """Central's streamEntityCsvAttachment: `name,label,__version,<properties>` for Collect.
+
+    `actor_id` is a restricted actor's (an app user's): the list's access filter then keeps only
+    the entities whose filtered properties equal that actor's property values.
+    """
     names = property_names(ctx, dataset_id)
+    checks, filtered = actor_properties.visible(ctx, dataset_id, actor_id)
 
     def rows() -> Iterable[list[object]]:
         for r in ctx.store.all(_ROWS, (dataset_id,)):
             data = json.loads(r["data"])
+            if filtered and not actor_properties.matches(data, checks):
+                continue
             yield [r["uuid"], r["label"], r["version"], *[data.get(n) for n in names]]
     return _write(["name", "label", "__version", *names], rows())
 
@@ -86,7 +94,15 @@ def attachment_response(ctx: Context, req: Request, def_id: int, name: str) -> R
     dataset = linked_dataset(ctx, def_id, name)
     if dataset is None:
         return None
-    etag = open_rosa_hash(dataset)
+    actor_id = restricted_actor(req)
+    etag = actor_properties.open_rosa_hash(ctx, dataset, actor_id)
     if req.header("if-none-match") in (f'"{etag}"', f'W/"{etag}"'):
         return with_etag(req, etag, name, None)
-    return with_etag(req, etag, name, attachment_csv(ctx, dataset["id"]))
+    return with_etag(req, etag, name, attachment_csv(ctx, dataset["id"], actor_id))
+
+
+def restricted_actor(req: Request) -> int | None:
+    """Central's filteredAccessActorId: None for an actor with `entity.list` (an
+    administrator), else the actor's id, whose list the access filter then restricts."""
+    assert req.auth is not None
+    return None if req.auth.is_admin else req.auth.actor_id

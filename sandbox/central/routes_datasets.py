@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from sandbox.central import entity_problems, problems
+from sandbox.central import actor_properties, entity_problems, problems
 from sandbox.central.clock import iso
 from sandbox.central.context import Context
 from sandbox.central.entity_csv import export_csv, open_rosa_hash, with_etag
@@ -74,9 +74,13 @@ def metadata_json(ctx: Context, row: sqlite3.Row) -> dict[str, Any]:
         if p["xml_form_id"]:
             entry["forms"].append({"xmlFormId": p["xml_form_id"],
                                    "name": p["title"] or p["xml_form_id"]})
-    return {**dataset_json(ctx, row, False), "lastUpdate": iso(row["last_audit"]),
-            "linkedForms": linked, "sourceForms": sources, "draftLinkedForms": [],
-            "draftSourceForms": [], "properties": list(properties.values())}
+    out = {**dataset_json(ctx, row, False), "lastUpdate": iso(row["last_audit"]),
+           "linkedForms": linked, "sourceForms": sources, "draftLinkedForms": [],
+           "draftSourceForms": [], "properties": list(properties.values())}
+    access = actor_properties.access_filter_json(ctx, row["id"])
+    if access is not None:  # Central adds the key only when a filter is set
+        out["accessFilter"] = access
+    return out
 
 
 def pending_submissions(ctx: Context, dataset_id: int) -> list[sqlite3.Row]:
@@ -116,6 +120,17 @@ def register(router: Router, ctx: Context) -> None:
         pending = pending_submissions(ctx, row["id"]) if approval is False else []
         if approval is False and convert is None and pending:
             raise entity_problems.pending_submissions(len(pending))
+        wanted = (actor_properties.parse_access_filter(body)
+                  if isinstance(body, dict) and "accessFilter" in body else None)
+        if wanted is not None:
+            with ctx.store.write() as db:
+                if wanted:
+                    actor_properties.replace_rules(db, row["id"], row["project_id"], wanted)
+                else:
+                    actor_properties.clear_rules(db, row["id"])
+                if not isinstance(approval, bool):  # Central's dataset.update audit entry
+                    db.execute("UPDATE datasets SET last_audit = ? WHERE id = ?",
+                               (ctx.now(), row["id"]))
         if isinstance(approval, bool):
             with ctx.store.write() as db:
                 db.execute("UPDATE datasets SET approval_required = ?, last_audit = ? WHERE "

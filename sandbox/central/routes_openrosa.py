@@ -6,10 +6,10 @@ import sqlite3
 from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape
 
-from sandbox.central import entity_problems, problems
+from sandbox.central import actor_properties, entity_problems, problems
 from sandbox.central.auth import can_use_form
 from sandbox.central.context import Context
-from sandbox.central.entity_csv import linked_dataset, open_rosa_hash
+from sandbox.central.entity_csv import linked_dataset, restricted_actor
 from sandbox.central.records import def_or_404, form_or_404, project_or_404, shown_def
 from sandbox.central.router import OPENROSA, Request, Response, Router, json_response, xml_response
 from sandbox.central.routes_submissions import openrosa_headers
@@ -89,7 +89,7 @@ def register(router: Router, ctx: Context) -> None:
             if dataset is not None:
                 kind = (' type="approvalEntityList"' if dataset["approval_required"]
                         else ' type="entityList"')
-                digest = open_rosa_hash(dataset)
+                digest = actor_properties.open_rosa_hash(ctx, dataset, restricted_actor(req))
                 integrity = (f"\n      <integrityUrl>{escape(ctx.domain() + project_path)}"
                              f"/datasets/{quote(dataset['name'], safe='')}/integrity"
                              "</integrityUrl>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.central import problems
+from sandbox.central import actor_properties, problems
 from sandbox.central.auth import APP_USER_EXPIRY, create_session
 from sandbox.central.clock import iso
 from sandbox.central.context import Context
@@ -28,7 +28,7 @@ def _extended(ctx: Context, row: Any) -> dict[str, Any]:
     return out
 
 
-def _app_user_json(ctx: Context, actor: Any, extended: bool) -> dict[str, Any]:
+def app_user_json(ctx: Context, actor: Any, extended: bool) -> dict[str, Any]:
     key = ctx.store.one("SELECT * FROM field_keys WHERE actor_id = ?", (actor["id"],))
     session = ctx.store.one("SELECT token FROM sessions WHERE actor_id = ?", (actor["id"],))
     out = actor_json(actor)
@@ -37,7 +37,7 @@ def _app_user_json(ctx: Context, actor: Any, extended: bool) -> dict[str, Any]:
     if extended and key is not None:
         creator = ctx.store.one("SELECT * FROM actors WHERE id = ?", (key["created_by"],))
         out.update({"createdBy": actor_json(creator) if creator else None, "lastUsed": None,
-                    "properties": None})
+                    "properties": actor_properties.of_actor(ctx, actor["id"])})
     return out
 
 
@@ -79,9 +79,10 @@ def register(router: Router, ctx: Context) -> None:
         req.auth.require_admin()
         actors = ctx.store.all(
             "SELECT a.* FROM actors a JOIN field_keys k ON k.actor_id = a.id "
-            "WHERE k.project_id = ? AND a.deleted_at IS NULL ORDER BY a.created_at DESC, a.id "
-            "DESC", (project["id"],))
-        return json_response([_app_user_json(ctx, a, extended(req)) for a in actors])
+            "WHERE k.project_id = ? AND a.deleted_at IS NULL ORDER BY EXISTS (SELECT 1 FROM "
+            "sessions s WHERE s.actor_id = a.id) DESC, a.created_at DESC, a.id DESC",
+            (project["id"],))
+        return json_response([app_user_json(ctx, a, extended(req)) for a in actors])
 
     def create_app_user(req: Request) -> Response:
         assert req.auth is not None
@@ -91,6 +92,8 @@ def register(router: Router, ctx: Context) -> None:
         name = body.get("displayName") if isinstance(body, dict) else None
         if not name:
             raise problems.missing_parameter("displayName")
+        wanted = body.get("properties")
+        values = actor_properties.extract(ctx, project["id"], wanted) if wanted is not None else {}
         with ctx.store.write() as db:
             cur = db.execute("INSERT INTO actors (type, display_name, created_at) VALUES "
                              "('field_key', ?, ?)", (name, ctx.now()))
@@ -99,8 +102,9 @@ def register(router: Router, ctx: Context) -> None:
                        "(?, ?, ?)", (actor_id, project["id"], req.auth.actor_id))
             assert actor_id is not None
             create_session(db, ctx, actor_id, APP_USER_EXPIRY)
+            actor_properties.set_values(db, project["id"], actor_id, values)
         actor = ctx.store.one("SELECT * FROM actors WHERE id = ?", (actor_id,))
-        return json_response(_app_user_json(ctx, actor, False))
+        return json_response(app_user_json(ctx, actor, False))
 
     def delete_app_user(req: Request) -> Response:
         assert req.auth is not None

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 
+from sandbox.central import actor_properties
 from sandbox.central.auth import ADMIN_ROLE, hash_password
 from sandbox.central.clock import Clock
 from sandbox.central.context import Context
@@ -34,6 +35,7 @@ class CentralSandbox(SandboxServer):
         self.clock = Clock()
         self.store = Store(self.data_dir / "central.sqlite3")
         install_entity_tables(self.store)
+        actor_properties.install(self.store)
         self.ctx = Context(self.store, self.clock, self._public_url)
         self.entity_worker = EntityWorker(self.ctx, entity_delay)
         self.ctx.entity_worker = self.entity_worker

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -16,6 +17,8 @@ from urllib.parse import urlsplit
 
 from sandbox.common.faults import CUT_CHUNKED, DROP, DROP_AFTER_HEADERS, STATUS, TRUNCATE, Fault, Faults
 from sandbox.common.router import Response
+
+_TOKEN_IN_PATH = re.compile(r"(/(?:key|test|sessions)/)(?!current(?:/|$))[^/]+")
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,9 @@ class SandboxServer:
         with self._log_lock:
             self.request_log.append(record)
             if self._log_path is not None:
-                line = json.dumps({"method": record.method, "path": record.path,
+                # Tokens in paths (app-user keys, revoked sessions) are credentials: not on disk.
+                line = json.dumps({"method": record.method, "path": _TOKEN_IN_PATH.sub(
+                                   r"\1***", record.path),
                                    "query": record.query, "status": record.status,
                                    "at": record.at.isoformat(), "fault": record.fault})
                 with self._log_path.open("a", encoding="utf-8") as fh:
