@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from functools import cache
+from typing import Annotated, Any, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
@@ -44,7 +45,9 @@ class Form(BaseModel):
 
 
 def _text(limit: int) -> Any:
-    def check(value: str) -> str:
+    def check(value: str | None) -> str | None:
+        if not value:
+            return None
         if _CONTROL.search(value):
             raise PydanticCustomError("control_characters", "control characters in text")
         if _MARKUP.search(value):
@@ -62,16 +65,8 @@ def _empty_to_none(value: Any) -> Any:
     return None if value == "" else value
 
 
-Text = Annotated[
-    str | None,
-    BeforeValidator(_empty_to_none),
-    AfterValidator(lambda v: None if v is None else _text(MAX_TEXT)(v)),
-]
-Name = Annotated[
-    str | None,
-    BeforeValidator(_empty_to_none),
-    AfterValidator(lambda v: None if v is None else _text(MAX_NAME)(v)),
-]
+Text = Annotated[str | None, AfterValidator(_text(MAX_TEXT))]
+Name = Annotated[str | None, AfterValidator(_text(MAX_NAME))]
 
 
 def _odk_date(value: Any) -> date | None:
@@ -79,10 +74,10 @@ def _odk_date(value: Any) -> date | None:
         return None
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise PydanticCustomError("bad_date", "not a yyyy-mm-dd date")
-    cleaned = clean_date(value)
-    if cleaned.value is None:
-        raise PydanticCustomError("bad_date", "not a real date")
-    return cleaned.value
+    try:  # ODK dates are ISO and Gregorian already (DOMAIN §2.5): no era to guess here
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("bad_date", "not a real date") from None
 
 
 OdkDate = Annotated[date | None, BeforeValidator(_odk_date)]
@@ -435,16 +430,26 @@ def dates_in_text(text: str) -> list[str]:
 
 def unknown_fields(model: BaseModel, prefix: str = "") -> list[str]:
     """Paths of fields the form version does not have (kept in the raw layer, flagged here)."""
-    out = [f"{prefix}{k}" for k in (model.model_extra or {}) if not k.startswith("__") and "@odata" not in k]
-    for name in type(model).model_fields:
+    out = [f"{prefix}{k}" for k in (model.model_extra or {})
+           if not k.startswith("_") and "@odata" not in k and k != "formhub"]
+    for name in _groups(type(model)):
         value = getattr(model, name)
         if isinstance(value, BaseModel):
             out += unknown_fields(value, f"{prefix}{name}/")
-        elif isinstance(value, list | tuple):
+        elif isinstance(value, tuple):
             for item in value:
-                if isinstance(item, BaseModel):
-                    out += unknown_fields(item, f"{prefix}{name}/")
-    return sorted(set(out))
+                out += unknown_fields(item, f"{prefix}{name}/")
+    return sorted(set(out)) if prefix == "" and out else out
+
+
+@cache
+def _groups(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a form model that hold groups or repeats (walked for unknown fields)."""
+    def holds_model(annotation: Any) -> bool:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return True
+        return any(holds_model(a) for a in get_args(annotation))
+    return tuple(name for name, info in model.model_fields.items() if holds_model(info.annotation))
 
 
 def answered(group: BaseModel | None) -> bool:

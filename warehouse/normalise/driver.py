@@ -12,9 +12,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, insert, or_, select, true
+from pydantic_core import PydanticUndefined
+from sqlalchemy import and_, delete, func, or_, select, true
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
@@ -42,7 +44,6 @@ from warehouse.normalised import (
     StatusEvent,
     TextDate,
 )
-from warehouse.upsert import upsert
 
 # Every table a submission's rows go to; an edit or delete clears them all for that submission.
 ROW_TABLES: tuple[type[SQLModel], ...] = (
@@ -52,6 +53,7 @@ ROW_TABLES: tuple[type[SQLModel], ...] = (
 )
 BATCH = 500
 _KEY = ("source", "project_id", "form_id", "submission_id")
+Key = tuple[str, str, str, str]
 
 
 @dataclass
@@ -167,12 +169,21 @@ def _write_batch(session: Session, items: Sequence[_Item], *, now: datetime, res
         states.append({**source, "raw_version_id": item.version_id, "form_version": item.form_version,
                        "state": state, "normaliser": NORMALISER_VERSION, "rows": written, "flags": flags,
                        "normalised_at": now})
+    # Core executemany, one statement per table: the ORM's bulk path compiles per row shape.
+    connection = session.connection()
     for table, values in rows.items():
-        session.execute(insert(table), values)
+        connection.execute(table.__table__.insert(), values)  # type: ignore[attr-defined]
         result.rows[str(table.__tablename__)] += len(values)
     if quarantine:
-        session.execute(insert(Quarantine), quarantine)
-    upsert(session, NormalisedSubmission, states, keys=_KEY)
+        connection.execute(Quarantine.__table__.insert(), quarantine)  # type: ignore[attr-defined]
+    _record(session, states, known=[i.key for i in items if i.known])
+
+
+def _record(session: Session, states: list[dict[str, Any]], *, known: list[Key]) -> None:
+    """Each submission's state, replacing the one recorded before."""
+    if known:
+        _delete(session, NormalisedSubmission, known)
+    session.connection().execute(NormalisedSubmission.__table__.insert(), states)  # type: ignore[attr-defined]
 
 
 def _write_alone(session: Session, item: _Item, *, now: datetime, result: NormaliseResult) -> None:
@@ -185,12 +196,13 @@ def _write_alone(session: Session, item: _Item, *, now: datetime, result: Normal
         session.rollback()
         problem = Problem("write_error", found=short(str(e.orig if hasattr(e, "orig") else e), 200))
         _clear(session, [item.key])
-        session.execute(insert(Quarantine), [_quarantine_row(item, [problem], now)])
+        session.connection().execute(Quarantine.__table__.insert(),  # type: ignore[attr-defined]
+                                     [_quarantine_row(item, [problem], now)])
         source = dict(zip(_KEY, item.key, strict=True))
-        upsert(session, NormalisedSubmission, [{
+        _record(session, [{
             **source, "raw_version_id": item.version_id, "form_version": item.form_version,
             "state": "quarantined", "normaliser": NORMALISER_VERSION, "rows": 0, "flags": 0,
-            "normalised_at": now}], keys=_KEY)
+            "normalised_at": now}], known=[item.key])
         session.commit()
         single = NormaliseResult()
         single.quarantined[item.key[2]] += 1
@@ -204,7 +216,15 @@ def _merge(into: NormaliseResult, part: NormaliseResult) -> None:
 
 def _collect(rows: dict[type[SQLModel], list[dict[str, Any]]], out: Output, source: dict[str, Any]) -> None:
     for table, values in out.rows.items():
-        rows[table].extend({**source, **v} for v in values)
+        template = _template(table)
+        rows[table].extend({**template, **source, **v} for v in values)
+
+
+@cache
+def _template(table: type[SQLModel]) -> dict[str, Any]:
+    """Every column with its default: one executemany needs the same keys in every row."""
+    return {name: None if info.default is PydanticUndefined else info.default
+            for name, info in table.model_fields.items() if name != "id"}
 
 
 def _quarantine_row(item: _Item, problems: Sequence[Problem], now: datetime) -> dict[str, Any]:
@@ -225,14 +245,19 @@ def _quarantine_row(item: _Item, problems: Sequence[Problem], now: datetime) -> 
 
 def _clear(session: Session, keys: Iterable[tuple[str, str, str, str]]) -> None:
     """Remove the normalised rows and quarantine entries of these submissions."""
+    keys = list(keys)
+    for table in (*ROW_TABLES, Quarantine):
+        _delete(session, cast(type[SQLModel], table), keys)
+
+
+def _delete(session: Session, table: type[SQLModel], keys: Iterable[tuple[str, str, str, str]]) -> None:
     groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for source, project, form_id, submission_id in keys:
         groups[(source, project, form_id)].append(submission_id)
+    t = table.__table__  # type: ignore[attr-defined]
     for (source, project, form_id), ids in groups.items():
-        for table in (*ROW_TABLES, Quarantine):
-            t = table.__table__  # type: ignore[attr-defined]
-            session.execute(delete(t).where(t.c.source == source, t.c.project_id == project,
-                                            t.c.form_id == form_id, t.c.submission_id.in_(ids)))
+        session.execute(delete(t).where(t.c.source == source, t.c.project_id == project,
+                                        t.c.form_id == form_id, t.c.submission_id.in_(ids)))
 
 
 def held_counts(session: Session) -> dict[tuple[str, str, str], dict[str, int]]:
