@@ -1,5 +1,11 @@
 """Property: after any sequence of creates, edits, reviews, deletes, restores and faults, with syncs
-in between, one more sync leaves the warehouse exactly equal to the server."""
+in between, one more sync leaves the warehouse exactly equal to the server.
+
+Faults of every kind the local server injects (error statuses, delays, dropped connections,
+answers cut after their headers or mid-body, framed or not) meet the syncs' requests: a seeded
+share of them at random, plus lasting faults the sequence adds. Everything is drawn from the
+sequence's seed, so a failing sequence fails the same way again.
+"""
 
 from __future__ import annotations
 
@@ -22,11 +28,13 @@ from connectors.central.errors import CentralError
 from connectors.xlsform import convert
 from orchestration.pipeline import CentralSource
 from sandbox.central import CentralSandbox
+from sandbox.common.faults import KINDS
 from tests.contract.central_contract import write_xlsform
 from warehouse.models import Submission
 from warehouse.sync import sync_form
 
 SEQUENCES = 100  # per database: 200 in all, on SQLite and PostgreSQL
+RANDOM_FAULT_RATE = 0.12  # the share of the syncs' requests that meet a random fault
 REVIEW_STATES = ("approved", "hasIssues", "rejected")
 
 
@@ -79,6 +87,15 @@ def _ok(response: requests.Response) -> None:
     assert response.status_code < 300, (response.status_code, response.text[:300])
 
 
+def _new_id(rng: random.Random) -> str:
+    return f"uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}"
+
+
+def _sync_requests(form_id: str) -> str:
+    """What the syncs send and the test's own writes do not: the form's feeds and the login."""
+    return rf"{form_id}\.svc/|/v1/sessions$"
+
+
 def _step(world: World, state: FormState, rng: random.Random, engine: Engine) -> None:
     live = sorted(set(state.current) - state.deleted)
     action = rng.choices(["create", "edit", "review", "delete", "restore", "fault", "sync"],
@@ -86,13 +103,13 @@ def _step(world: World, state: FormState, rng: random.Random, engine: Engine) ->
     url = f"{world.base}/{state.form_id}/submissions"
     headers = {"Content-Type": "application/xml"}
     if action == "create" or (action in ("edit", "review", "delete") and not live):
-        instance_id = f"uuid:{uuid.uuid4()}"
+        instance_id = _new_id(rng)
         _ok(world.http.post(url, data=_xml(state.form_id, instance_id, rng), headers=headers,
                             timeout=30))
         state.current[instance_id] = instance_id
     elif action == "edit":
         logical = rng.choice(live)
-        new = f"uuid:{uuid.uuid4()}"
+        new = _new_id(rng)
         _ok(world.http.put(f"{url}/{logical}", headers=headers, timeout=30,
                            data=_xml(state.form_id, new, rng, deprecated=state.current[logical])))
         state.current[logical] = new
@@ -109,9 +126,12 @@ def _step(world: World, state: FormState, rng: random.Random, engine: Engine) ->
         state.deleted.discard(logical)
     elif action == "fault":
         # Transient faults are retried by the client; a lasting one makes a sync fail midway.
+        status = rng.choice([500, 503, 429])
         world.server.faults.add(method="GET", path_pattern=rf"{state.form_id}\.svc/Submissions",
-                                status=rng.choice([500, 503, 429]), times=rng.choice([1, 1, 9]),
-                                after=rng.randint(0, 2))
+                                kind=rng.choice(KINDS), status=status, times=rng.choice([1, 1, 9]),
+                                after=rng.randint(0, 2), retry_after=0 if status != 500 else None,
+                                delay_seconds=0.01, applied=rng.random() < 0.5,
+                                keep=rng.uniform(0.0, 0.9))
     elif action == "sync":
         with contextlib.suppress(CentralError):  # a lasting fault: the next sync must still be exact
             _sync(world, state, engine)
@@ -144,19 +164,25 @@ def _warehouse(engine: Engine, form_id: str) -> dict[str, tuple[str | None, str 
 
 def test_random_histories_end_exactly_equal_to_the_server(world: World, engine: Engine) -> None:
     label = engine.dialect.name
+    met: set[str] = set()  # the kinds of fault the syncs met
     for sequence in range(SEQUENCES):
-        rng = random.Random(f"{label}-{sequence}")
-        form_id = f"prop_{label[:2]}_{sequence}_{uuid.uuid4().hex[:4]}"
+        seed = f"{label}-{sequence}"
+        rng = random.Random(seed)
+        form_id = f"prop_{label[:2]}_{sequence}"
         _ok(world.http.post(f"{world.base}?publish=true", timeout=30,
                             data=world.xform.replace("prop_template", form_id).encode(),
                             headers={"Content-Type": "application/xml"}))
         state = FormState(form_id)
+        world.server.faults.add_random(seed, RANDOM_FAULT_RATE, path_pattern=_sync_requests(form_id),
+                                       delay_seconds=0.01)
         try:
             for _ in range(rng.randint(6, 18)):
                 _step(world, state, rng, engine)
         finally:
+            met.update(fired.kind for fired in world.server.faults.fired)
             world.server.faults.clear()
         _sync(world, state, engine)
         truth = _server_truth(world, form_id)
         assert set(truth) == set(state.current), f"sequence {sequence}: the test lost track"
         assert _warehouse(engine, form_id) == truth, f"sequence {sequence} ({form_id})"
+    assert met == set(KINDS), f"the syncs never met {sorted(set(KINDS) - met)}"
