@@ -62,3 +62,25 @@ def test_a_server_too_slow_is_unreachable_naming_the_timeout(central_config: Cen
         f"ODK Central at {config.base_url} could not be reached (no answer within 0.5 s): "
         "check the network, or raise the timeout"
     )
+
+
+@pytest.mark.parametrize("kind", ["drop", "drop_after_headers", "truncate", "cut_chunked", "cut_unframed"])
+def test_a_broken_feed_answer_is_read_again(client: CentralClient, sandbox, deployed_form, kind: str) -> None:
+    form_id = deployed_form("cutfeed")
+    client.submit_rest(form_id, submission_xml(form_id))
+    sandbox.faults.add(method="GET", path_pattern=r"\.svc/Submissions", kind=kind, times=1)
+    rows = [s.id for page in client.iter_submission_pages(form_id) for s in page.submissions]
+    assert len(rows) == 1 and len(sandbox.faults.fired) == 1
+
+
+def test_a_rest_submission_whose_answer_broke_is_not_sent_again(
+    client: CentralClient, sandbox, deployed_form
+) -> None:
+    form_id = deployed_form("cutpost")
+    client.login()
+    sandbox.faults.add(method="POST", path_pattern=r"/submissions$", kind="truncate", times=5)
+    with pytest.raises(CentralUnreachable, match="may have taken effect"):
+        client.submit_rest(form_id, submission_xml(form_id))
+    assert len(sandbox.faults.fired) == 1  # sent once
+    sandbox.faults.clear()
+    assert client.count_submissions(form_id) == 1
