@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from connectors.http import base_url, clear_secret, one_line, openrosa_message, retry_policy, user_agent
+from connectors.http import (
+    base_url,
+    clear_secret,
+    one_line,
+    openrosa_message,
+    retry_after_seconds,
+    retry_policy,
+    user_agent,
+)
 
 
 @pytest.mark.parametrize(
@@ -36,8 +44,9 @@ def test_retry_policy_adds_post_only_when_asked() -> None:
     plain = retry_policy(total=2, backoff_factor=1.0, retry_post=False)
     posting = retry_policy(total=2, backoff_factor=1.0, retry_post=True, also=frozenset({"PATCH"}))
     assert plain.allowed_methods is not None and posting.allowed_methods is not None
-    assert "POST" not in plain.allowed_methods and "PATCH" not in plain.allowed_methods
-    assert {"POST", "PATCH", "GET", "PUT"} <= set(posting.allowed_methods)
+    # Only safe methods are resent unless the call is marked safe to repeat.
+    assert set(plain.allowed_methods) == {"GET", "HEAD", "OPTIONS"}
+    assert {"POST", "PATCH", "GET", "PUT", "DELETE"} <= set(posting.allowed_methods)
     assert set(plain.status_forcelist or ()) == {429, 500, 502, 503, 504}
     assert plain.total == 2 and plain.raise_on_status is False
 
@@ -62,3 +71,11 @@ def test_openrosa_message(content: bytes, expected: str | None) -> None:
 
 def test_one_line() -> None:
     assert one_line("  a\n\tb  c\r\n") == "a b c"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, None), ("", None), ("3", 3.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0), ("soon", None)],
+)
+def test_retry_after_seconds(value: str | None, expected: float | None) -> None:
+    assert retry_after_seconds(value) == expected
