@@ -322,9 +322,11 @@ def ui(
     _run(lambda settings: run_ui(settings, port=port))
 
 
+from orchestration.cli_enumerators import enumerators_app  # noqa: E402  (enumerators sync, qr)
 from orchestration.cli_normalise import normalise_commands  # noqa: E402  (normalise, quarantine list)
 
 app.add_typer(normalise_commands)
+app.add_typer(enumerators_app, name="enumerators")
 
 if __name__ == "__main__":
     app()
