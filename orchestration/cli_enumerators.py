@@ -4,11 +4,14 @@ Collect set-up QR codes. Tokens are never printed."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from orchestration.settings import Settings
+
+if TYPE_CHECKING:
+    from orchestration.enumerators import Enumerator
 
 enumerators_app = typer.Typer(help="Enumerators: ODK Central app users per LAO from the roster, and "
                                    "their Collect set-up QR codes.", no_args_is_help=True)
@@ -20,6 +23,20 @@ def roster_path(settings: Settings, given: Path | None) -> Path:
     return given if given is not None else settings.data_dir / ROSTER_NAME
 
 
+def _roster(settings: Settings, given: Path | None) -> list[Enumerator]:
+    """The checked roster; its mistakes are printed, all of them, and end the command (exit 1)."""
+    from orchestration.cli import errors
+    from orchestration.enumerators import RosterError, read_roster
+
+    try:
+        return read_roster(roster_path(settings, given))
+    except RosterError as err:
+        from rich.markup import escape
+
+        errors.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
 @enumerators_app.command("sync")
 def sync(
     roster: Annotated[Path | None, typer.Option(
@@ -29,10 +46,10 @@ def sync(
     """One app user per enumerator, tagged with its LAO, given the forms; those who left are revoked."""
     from orchestration.central import central_client
     from orchestration.cli import _run, console
-    from orchestration.enumerators import read_roster, sync_enumerators
+    from orchestration.enumerators import sync_enumerators
 
     def work(settings: Settings) -> None:
-        enumerators = read_roster(roster_path(settings, roster))
+        enumerators = _roster(settings, roster)
         with central_client(settings) as (client, project_id):
             report = sync_enumerators(client, project_id, enumerators)
         for line in report.lines():
@@ -51,10 +68,10 @@ def qr(
     """One QR code PNG per enumerator and one printable A4 HTML sheet per LAO, for ODK Collect."""
     from orchestration.central import central_client
     from orchestration.cli import _run, console
-    from orchestration.enumerators import key_of, read_roster, write_qr_codes
+    from orchestration.enumerators import key_of, write_qr_codes
 
     def work(settings: Settings) -> None:
-        enumerators = read_roster(roster_path(settings, roster))
+        enumerators = _roster(settings, roster)
         with central_client(settings) as (client, project_id):
             tokens: dict[str, str] = {}
             for user in sorted(client.actors.list_app_users(project_id), key=lambda u: u.id):
