@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +43,9 @@ def run_demo(settings: Settings, *, console: Console, children: int, seed: int) 
         console.print(f"{where}: {client.config.base_url} (project {project_id})")
         for result in deploy_forms(client, project_id):
             console.print(f"  form {result.form_id}: {result.action} (version {result.version})")
+        staff = provision_enumerators(settings, client, project_id, seed=seed, console=console)
         with progress_bar(console, "enumerators submitting") as tick:
-            sim = simulate(client, children=children, seed=seed, progress=tick)
+            sim = simulate(client, children=children, seed=seed, progress=tick, tokens=staff)
         for line in describe_simulation(sim):
             console.print(f"  {line}")
         log = local_state_dir(settings) / REQUEST_LOG
@@ -62,6 +66,38 @@ def run_demo(settings: Settings, *, console: Console, children: int, seed: int) 
         rows = form_status(session)
     console.print(status_table(rows))
     return rows
+
+
+def provision_enumerators(settings: Settings, client: Any, project_id: int, *, seed: int,
+                          console: Console) -> dict[str, str]:
+    """The simulated round's enumerators, as a roster, made app users per LAO the way
+    `odksync enumerators sync` makes them; their tokens, for the simulator to submit with.
+
+    The roster is also written to ODKSYNC_DATA_DIR/roster.csv (owner-only) when none is there,
+    so that `odksync enumerators qr` prints their Collect set-up codes.
+    """
+    from orchestration.enumerators import parse_roster, sync_enumerators
+    from simulation.roster import staff_rows
+
+    text = roster_csv(staff_rows(seed))
+    path = settings.data_dir / "roster.csv"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    report = sync_enumerators(client, project_id, parse_roster(text, source="demo roster"))
+    for line in report.lines():
+        console.print(f"  {line}", highlight=False)
+    return report.tokens
+
+
+def roster_csv(rows: list[dict[str, str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["code", "name", "lao_code", "role", "phone"],
+                            lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def describe_simulation(sim: SimulationResult) -> list[str]:

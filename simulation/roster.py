@@ -53,3 +53,21 @@ def roster(seed: int) -> Roster:
         for k in range(1, count + 1)
     }
     return Roster(laos=tuple(laos), enumerators=enumerators, devices=devices)
+
+
+def staff_rows(seed: int) -> list[dict[str, str]]:
+    """The round's enumerators as roster rows (code, name, lao_code, role, phone), the way an LAO
+    would list them; the code is the one their submissions carry (e.g. ``6810104-01``)."""
+    from pythainlp.corpus import thai_family_names, thai_female_names, thai_male_names
+
+    given = sorted(thai_female_names()) + sorted(thai_male_names())
+    family = sorted(thai_family_names())
+    staff = roster(seed)
+    rng = random.Random(f"staff-{seed}")
+    rows = []
+    for lao_code, _, _ in staff.laos:
+        for code in staff.enumerator_codes(lao_code):
+            rows.append({"code": code, "name": f"{rng.choice(given)} {rng.choice(family)}",
+                         "lao_code": lao_code, "role": "enumerator",
+                         "phone": "0" + rng.choice("689") + "".join(rng.choices("0123456789", k=8))})
+    return rows

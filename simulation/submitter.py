@@ -100,6 +100,7 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     as_of: date = AS_OF,
     workers: int = WORKERS,
+    tokens: Mapping[str, str] | None = None,
 ) -> SimulationResult:
     """Registers `children` synthetic children and submits their visit cycles up to `as_of`.
 
@@ -107,6 +108,10 @@ def simulate(
     submitted in rounds (every child's first visit, then every second one, …), each child picked
     from the entity list as Collect shows it at that point. Everything already on the server is
     skipped, so a rerun with the same seed submits nothing.
+
+    `tokens` (enumerator code -> app-user token) are the app users provisioned from the roster
+    (orchestration.enumerators), which already hold the forms; an enumerator without one gets
+    an app user made here on first use.
     """
     cohort = generate_cohort(children, seed, as_of=as_of)
     versions = {form: published_version(client, form) for form in FORMS}
@@ -114,6 +119,7 @@ def simulate(
         versions[FORM_ID] = form_version
     present = {form: existing_instance_ids(client, form) for form in FORMS}
     run = _Run(client, progress, workers, total=len(cohort.registrations) + len(cohort.visits))
+    run.tokens.update(tokens or {})
     registrations = [r for r in cohort.registrations if r.instance_id not in present[FORM_ID]]
     visits = [v for v in cohort.visits if v.instance_id not in present[v.form_id]]
     run.skip(FORM_ID, len(cohort.registrations) - len(registrations))
