@@ -61,10 +61,6 @@ def _text(limit: int) -> Any:
     return check
 
 
-def _empty_to_none(value: Any) -> Any:
-    return None if value == "" else value
-
-
 Text = Annotated[str | None, AfterValidator(_text(MAX_TEXT))]
 Name = Annotated[str | None, AfterValidator(_text(MAX_NAME))]
 
