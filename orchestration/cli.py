@@ -326,6 +326,8 @@ from orchestration.cli_enumerators import enumerators_app  # noqa: E402  (enumer
 from orchestration.cli_normalise import normalise_commands  # noqa: E402  (normalise, quarantine list)
 
 app.add_typer(normalise_commands)
+from orchestration.cli_match import match_commands  # noqa: E402, I001  (match --input --output)
+app.add_typer(match_commands)
 app.add_typer(enumerators_app, name="enumerators")
 
 if __name__ == "__main__":

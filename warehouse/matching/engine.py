@@ -1,0 +1,251 @@
+"""Matching records of children: blocking on DuckDB, Fellegi–Sunter weights, constrained clustering.
+
+`match_records` is stateless: the same rows give the same clusters and the same child ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from warehouse.matching import comparisons as cmp
+from warehouse.matching import settings as s
+from warehouse.matching.model import Model, Pattern, fit_lambda, posterior, prior_log2_odds, train
+from warehouse.matching.prepare import Prepared, prepare
+
+Decision = Literal["link", "review", "apart", "cannot"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPair:
+    left: int  # index into the records, left < right
+    right: int
+    pattern: Pattern
+    probability: float
+    decision: Decision
+    reason: str  # "id", "same_record", "weights", "conflicting_ids", "given_name_differs"
+
+
+@dataclass
+class MatchResult:
+    records: list[Prepared]
+    cluster_of: list[int]  # record index → index of the cluster's smallest-record representative
+    child_ids: list[str]
+    pairs: list[ScoredPair] = field(default_factory=list)
+    model: Model | None = None
+
+    def review_pairs(self) -> list[ScoredPair]:
+        """Pairs between the thresholds whose records did not end up in one child."""
+        return [p for p in self.pairs if p.decision == "review"
+                and self.cluster_of[p.left] != self.cluster_of[p.right]]
+
+
+def vector(a: Prepared, b: Prepared) -> Pattern:
+    return tuple(comp.compare(a, b) for comp in s.COMPARISONS)
+
+
+# --- blocking -----------------------------------------------------------------------------------
+def _key(record: Prepared, column: str) -> str:
+    if column == "birth_year":
+        return str(record.birth.year) if record.birth else ""
+    if column == "birth":
+        return record.birth.isoformat() if record.birth else ""
+    return str(getattr(record, column))
+
+
+def candidate_pairs(records: Sequence[Prepared]) -> list[tuple[int, int]]:
+    """Pairs (i < j) agreeing on every column of at least one blocking rule, found with DuckDB."""
+    import duckdb
+    import pyarrow as pa
+
+    if len(records) < 2:
+        return []
+    columns = sorted({col for rule in s.BLOCKING_RULES for col in rule})
+    table = pa.table({"i": list(range(len(records))),
+                      **{col: [_key(r, col) for r in records] for col in columns}})
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads TO 2")
+        con.register("recs", table)
+        selects = []
+        for rule in s.BLOCKING_RULES:
+            keys = ", ".join(rule)
+            non_empty = " AND ".join(f"{c} <> ''" for c in rule)
+            on = " AND ".join(f"a.{c} = b.{c}" for c in rule)
+            selects.append(
+                f"SELECT a.i AS l, b.i AS r FROM (SELECT * FROM recs WHERE {non_empty} AND ({keys}) IN "
+                f"(SELECT ({keys}) FROM recs WHERE {non_empty} GROUP BY {keys} "
+                f"HAVING count(*) BETWEEN 2 AND {s.MAX_BLOCK})) a "
+                f"JOIN recs b ON {on} AND a.i < b.i"
+            )
+        sql = " UNION ".join(selects) + " ORDER BY l, r"
+        return [(int(x), int(y)) for x, y in con.execute(sql).fetchall()]
+    finally:
+        con.close()
+
+
+def random_pairs(n_records: int, n_pairs: int, seed: int) -> Iterator[tuple[int, int]]:
+    rng = random.Random(seed)
+    if n_records < 2:
+        return
+    for _ in range(n_pairs):
+        i, j = rng.randrange(n_records), rng.randrange(n_records)
+        if i != j:
+            yield (min(i, j), max(i, j))
+
+
+# --- strong rules -------------------------------------------------------------------------------
+def strong_rule(a: Prepared, b: Prepared, pattern: Pattern) -> tuple[Decision, str] | None:
+    """Evidence decided before weighing: ids, duplicated rows, twins and siblings."""
+    if a.record_id and a.record_id == b.record_id:
+        return "link", "same_record"
+    same_kind_valid = a.id_valid and b.id_valid and a.id_kind == b.id_kind
+    if same_kind_valid and a.id_digits == b.id_digits:
+        return "link", "id"
+    if same_kind_valid and pattern[4] == 0:
+        return "cannot", "conflicting_ids"
+    if pattern[4] == 3:
+        return None
+    given, nickname = pattern[0], pattern[1]
+    if given != cmp.MISSING and given <= s.GIVEN_VETO_LEVEL:
+        return "cannot", "given_name_differs"
+    if given == cmp.MISSING and nickname == 0:
+        return "cannot", "nickname_differs"
+    return None
+
+
+# --- term frequencies ---------------------------------------------------------------------------
+def _tf_tables(records: Sequence[Prepared]) -> dict[str, dict[str, float]]:
+    tables: dict[str, dict[str, float]] = {}
+    for comp in s.COMPARISONS:
+        if comp.tf_column and comp.tf_column not in tables:
+            counts = Counter(getattr(r, comp.tf_column) for r in records)
+            counts.pop("", None)
+            total = sum(counts.values()) or 1
+            tables[comp.tf_column] = {v: n / total for v, n in counts.items()}
+    return tables
+
+
+def _tf_adjustment(model: Model, tfs: dict[str, dict[str, float]], a: Prepared, b: Prepared,
+                   pattern: Pattern) -> float:
+    """Agreeing on a rare name is stronger evidence than on a common one (u replaced by the value's share)."""
+    total = 0.0
+    for k, comp in enumerate(s.COMPARISONS):
+        if comp.tf_column is None or pattern[k] not in comp.tf_levels:
+            continue
+        table = tfs[comp.tf_column]
+        tf = max(table.get(getattr(a, comp.tf_column), 0.0), table.get(getattr(b, comp.tf_column), 0.0))
+        u = model.u[k].get(pattern[k], 0.0)
+        if tf > 0 and u > 0:
+            total += math.log2(u / tf)
+    return total
+
+
+# --- the whole run ------------------------------------------------------------------------------
+def match_records(
+    rows: Sequence[Mapping[str, object]] | Sequence[Prepared], *, model: Model | None = None,
+    retrain: bool = False,
+) -> MatchResult:
+    """Cluster the rows into children. `retrain` estimates u, m and λ on these rows (EM, no labels)."""
+    records = [r if isinstance(r, Prepared) else prepare(r) for r in rows]
+    pairs = candidate_pairs(records)
+    patterns = [vector(records[i], records[j]) for i, j in pairs]
+    counts = Counter(patterns)
+    if retrain or model is None:
+        model = train_on(records, counts) if retrain or not _saved_model_exists() else Model.load()
+    lam = fit_lambda(model, counts)
+    prior = prior_log2_odds(lam)
+    tfs = _tf_tables(records)
+    weight_of: dict[Pattern, float] = {p: model.pattern_weight(p) for p in counts}
+    scored: list[ScoredPair] = []
+    for (i, j), pattern in zip(pairs, patterns, strict=True):
+        a, b = records[i], records[j]
+        rule = strong_rule(a, b, pattern)
+        if rule is not None:
+            decision, reason = rule
+            scored.append(ScoredPair(i, j, pattern, 1.0 if decision == "link" else 0.0, decision, reason))
+            continue
+        p = posterior(prior, weight_of[pattern] + _tf_adjustment(model, tfs, a, b, pattern))
+        decision = "link" if p >= s.UPPER else "review" if p >= s.LOWER else "apart"
+        if decision == "link" and pattern[0] == cmp.MISSING and pattern[1] != 2:
+            decision = "review"  # no given name and no agreeing nickname: a twin cannot be ruled out
+        scored.append(ScoredPair(i, j, pattern, p, decision, "weights"))
+    cluster_of = cluster(len(records), scored)
+    return MatchResult(records=records, cluster_of=cluster_of, child_ids=child_ids(records, cluster_of),
+                       pairs=scored, model=model)
+
+
+def _saved_model_exists() -> bool:
+    from warehouse.matching.model import MODEL_PATH
+
+    return MODEL_PATH.exists()
+
+
+def train_on(records: Sequence[Prepared], candidate_counts: Counter[Pattern] | None = None,
+             *, trained_on: str = "") -> Model:
+    """EM without labels on these records: u from random pairs, m and λ from candidate pairs."""
+    if candidate_counts is None:
+        candidate_counts = Counter(vector(records[i], records[j]) for i, j in candidate_pairs(records))
+    n_random = min(s.U_SAMPLE_PAIRS, max(len(records) * 20, 1000))
+    rnd = Counter(vector(records[i], records[j]) for i, j in random_pairs(len(records), n_random, s.SEED))
+    return train(candidate_counts, rnd, iterations=s.EM_ITERATIONS, trained_on=trained_on)
+
+
+# --- clustering ---------------------------------------------------------------------------------
+def cluster(n: int, pairs: Sequence[ScoredPair]) -> list[int]:
+    """Connected components of the links, strongest first, never joining across a "cannot" pair.
+
+    Returns for each record the smallest record index of its cluster.
+    """
+    parent = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    cannot: dict[int, set[int]] = {}
+    for p in pairs:
+        if p.decision == "cannot":
+            cannot.setdefault(p.left, set()).add(p.right)
+            cannot.setdefault(p.right, set()).add(p.left)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    blocked: dict[int, set[int]] = {i: set(v) for i, v in cannot.items()}  # root → records it must avoid
+    links = sorted((p for p in pairs if p.decision == "link"),
+                   key=lambda p: (-(p.probability), p.reason != "same_record", p.left, p.right))
+    # Identical rows and identical valid IDs first, then the weights from strongest to weakest.
+    links.sort(key=lambda p: (p.reason not in ("same_record", "id"), -p.probability, p.left, p.right))
+    for p in links:
+        ra, rb = find(p.left), find(p.right)
+        if ra == rb:
+            continue
+        small, big = (ra, rb) if len(members[ra]) <= len(members[rb]) else (rb, ra)
+        big_blocked = blocked.get(big, set())
+        if any(x in big_blocked for x in members[small]):
+            continue
+        parent[small] = big
+        members[big].extend(members.pop(small))
+        if small in blocked:
+            big_blocked |= blocked.pop(small)
+            blocked[big] = big_blocked
+    smallest: dict[int, int] = {}
+    for i in range(n):
+        root = find(i)
+        smallest.setdefault(root, i)
+    return [smallest[find(i)] for i in range(n)]
+
+
+def child_ids(records: Sequence[Prepared], cluster_of: Sequence[int]) -> list[str]:
+    """A child id from the smallest record_id of each cluster (row number when record_ids are empty)."""
+    smallest_id: dict[int, str] = {}
+    for i, rep in enumerate(cluster_of):
+        rid = records[i].record_id or f"row:{i}"
+        if rep not in smallest_id or rid < smallest_id[rep]:
+            smallest_id[rep] = rid
+    return ["c-" + hashlib.sha256(smallest_id[rep].encode("utf-8")).hexdigest()[:16] for rep in cluster_of]
