@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape
@@ -156,7 +157,40 @@ def register(router: Router, ctx: Context) -> None:
         assert fresh is not None
         return json_response(submission_json(ctx, fresh, False))
 
+    def integrity(req: Request) -> Response:
+        """Which of the list's entities a phone should keep: those this actor may not see (the
+        access filter) are reported deleted, as Central's getEntitiesState does."""
+        assert req.auth is not None
+        project = project_or_404(ctx, req.params["projectId"])
+        dataset = ctx.store.one("SELECT * FROM datasets WHERE project_id = ? AND name = ? AND "
+                                "published_at IS NOT NULL", (project["id"], req.params["name"]))
+        if dataset is None:
+            raise problems.not_found()
+        if not req.auth.is_admin and not any(
+                can_use_form(ctx, req.auth, f["id"]) for f in ctx.store.all(
+                    "SELECT DISTINCT f.id FROM attachment_datasets a JOIN forms f ON "
+                    "f.current_def_id = a.form_def_id WHERE a.dataset_id = ? AND f.state != "
+                    "'closed'", (dataset["id"],))):
+            raise problems.insufficient_rights()
+        actor_id = restricted_actor(req)
+        checks, filtered = actor_properties.visible(ctx, dataset["id"], actor_id)
+        wanted = {i.strip() for i in req.query["id"].split(",")} if req.query.get("id") else None
+        items = []
+        for row in ctx.store.all("SELECT e.uuid, e.deleted_at, d.data FROM entities e JOIN "
+                                 "entity_defs d ON d.entity_id = e.id AND d.current = 1 WHERE "
+                                 "e.dataset_id = ? ORDER BY e.id", (dataset["id"],)):
+            if wanted is not None and row["uuid"] not in wanted:
+                continue
+            gone = row["deleted_at"] is not None or (
+                filtered and not actor_properties.matches(json.loads(row["data"]), checks))
+            items.append(f'\n      <entity id="{escape(row["uuid"])}">\n        <deleted>'
+                         f"{'true' if gone else 'false'}</deleted>\n      </entity>")
+        return _openrosa('<?xml version="1.0" encoding="UTF-8"?>\n  <data>\n    <entities>'
+                         + "".join(items) + "\n    </entities>\n  </data>")
+
     router.add("GET", r"/projects/(?P<projectId>[^/]+)/formList", form_list, kind=OPENROSA)
+    router.add("GET", r"/projects/(?P<projectId>[^/]+)/datasets/(?P<name>[^/]+)/integrity",
+               integrity, kind=OPENROSA)
     router.add("GET", _FORM + "/manifest", manifest, kind=OPENROSA)
     router.add("PATCH", _FORM + r"/draft/attachments/(?P<name>[^/]+)", link_attachment)
     router.add("PATCH", _FORM + r"/submissions/(?P<instanceId>[^/]+)", review)

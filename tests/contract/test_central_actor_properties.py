@@ -114,6 +114,12 @@ def test_each_app_user_downloads_only_the_entities_of_its_lao(client: CentralCli
     client.update_entity(dataset, children["ก"], data={"lao_code": LAO_B}, base_version=entity.version)
     assert _phone_sees(client, a_token, reader, dataset) == {children["ข"]}
     assert _phone_sees(client, b_token, reader, dataset) == {children["ก"], children["ค"]}
+    # Collect's integrity check tells A's phone to drop the child it may no longer see.
+    integrity = requests.get(f"{client.config.base_url}/v1/key/{a_token}/projects/{pid}/datasets/{dataset}/"
+                             f"integrity?id={children['ก']},{children['ข']}", headers=OPENROSA, timeout=30)
+    assert integrity.status_code == 200
+    assert dict(re.findall(r'<entity id="([^"]+)">\s*<deleted>(\w+)</deleted>', integrity.text)) == {
+        children["ก"]: "true", children["ข"]: "false"}
 
     # An app user's value changes: its phone follows; unset, it sees nothing.
     moved = client.actors.set_app_user_properties(users[LAO_B].id, {"lao_code": LAO_A}, pid)

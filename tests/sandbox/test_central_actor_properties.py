@@ -117,8 +117,8 @@ def test_an_access_filter_shows_each_app_user_only_its_own_entities(
     base = f"{sandbox.url}/v1/projects/{project}"
     admin.post(f"{base}/forms?publish=true", data=_visit_xlsx(tmp_path / "visit.xlsx"),
                headers={"Content-Type": XLSX}).raise_for_status()
-    for name, village in (("มานี", "บ้านนา"), ("ชูใจ", "บ้านนา"), ("ปิติ", "บ้านดอน")):
-        _register(sandbox, admin, project, name, village)
+    ids = {name: _register(sandbox, admin, project, name, village)
+           for name, village in (("มานี", "บ้านนา"), ("ชูใจ", "บ้านนา"), ("ปิติ", "บ้านดอน"))}
     sandbox.drain_entity_queue()
     admin.post(f"{base}/actor-properties", json={"name": "home"}).raise_for_status()
     tokens = {}
@@ -140,6 +140,17 @@ def test_an_access_filter_shows_each_app_user_only_its_own_entities(
                for v in ("บ้านนา", "บ้านดอน"))
     assert na[1] == {"มานี", "ชูใจ"} and don[1] == {"ปิติ"}
     assert na[0] != don[0]  # each actor's hash is its own
+    # Collect's integrity check: what this phone may not see is reported deleted, so it drops it.
+    integrity = requests.get(f"{sandbox.url}/v1/key/{tokens['บ้านดอน']}/projects/{project}/datasets/"
+                             f"children/integrity", headers=OPENROSA, timeout=10)
+    assert integrity.status_code == 200
+    check(integrity, "/v1/projects/{projectId}/datasets/{name}/integrity")
+    states = dict(re.findall(r'<entity id="([^"]+)">\s*<deleted>(\w+)</deleted>', integrity.text))
+    assert states == {ids["มานี"]: "true", ids["ชูใจ"]: "true", ids["ปิติ"]: "false"}
+    one = requests.get(f"{sandbox.url}/v1/key/{tokens['บ้านนา']}/projects/{project}/datasets/children/"
+                       f"integrity?id={ids['มานี']}", headers=OPENROSA, timeout=10)
+    assert re.findall(r'<entity id="([^"]+)">\s*<deleted>(\w+)</deleted>', one.text) == [
+        (ids["มานี"], "false")]
     admin_csv = admin.get(f"{base}/forms/visit_children/attachments/children.csv").text
     assert len(admin_csv.splitlines()) == 4  # an administrator (entity.list) sees every entity
 
