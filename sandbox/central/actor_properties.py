@@ -60,15 +60,26 @@ def with_values(ctx: Context, project_id: int) -> list[dict[str, Any]]:
     return out
 
 
+def _unexpected(field: str, value: Any, reason: str) -> problems.Problem:
+    """Central's Problem.user.unexpectedValue: the value rendered as JavaScript would, kept raw in
+    the details (and left out of them when undefined)."""
+    shown = ("undefined" if value is None else "[object Object]" if isinstance(value, dict)
+             else ",".join(map(str, value)) if isinstance(value, list) else str(value))
+    details: dict[str, Any] = {"field": field, "reason": reason}
+    if value is not None:
+        details = {"field": field, "value": value, "reason": reason}
+    return problems.Problem(400.8, f"Unexpected {field} value {shown}; {reason}", details)
+
+
 def create(ctx: Context, project_id: int, name: object) -> None:
     if name is None or not valid_name(name):
-        raise problems.unexpected_value("name", "undefined" if name is None else str(name),
-                                        "This is not a valid property name.")
+        raise _unexpected("name", name, "This is not a valid property name.")
     with ctx.store.write() as db:
         taken = db.execute("SELECT 1 FROM actor_properties WHERE project_id = ? AND name = ?",
                            (project_id, name)).fetchone()
         if taken is not None:
-            raise problems.uniqueness_violation(["projectId", "name"], [project_id, name])
+            raise problems.uniqueness_violation(["projectId", "name"], [str(project_id), name],
+                                                "actor_properties")
         db.execute("INSERT INTO actor_properties (project_id, name) VALUES (?, ?)",
                    (project_id, name))
 
@@ -84,15 +95,14 @@ def of_actor(ctx: Context, actor_id: int) -> dict[str, str] | None:
 def extract(ctx: Context, project_id: int, properties: Any) -> dict[str, str | None]:
     """Central's extractActorProperties: known names only; strings or null; blank means unset."""
     if not isinstance(properties, dict):
-        raise problems.unexpected_value("properties", json.dumps(properties), "Must be an object.")
+        raise _unexpected("properties", properties, "Must be an object.")
     known = set(names(ctx, project_id))
     result: dict[str, str | None] = {}
     for name, value in properties.items():
         if name not in known:
-            raise problems.unexpected_value("properties", name, "Unknown property name.")
+            raise _unexpected("properties", name, "Unknown property name.")
         if value is not None and not isinstance(value, str):
-            raise problems.unexpected_value(name, json.dumps(value),
-                                            "Property values must be strings or null.")
+            raise _unexpected(name, value, "Property values must be strings or null.")
         result[name] = None if value is None or value.strip() == "" else value.strip()
     return result
 
@@ -155,18 +165,16 @@ def parse_access_filter(body: dict[str, Any]) -> list[dict[str, str]] | None:
     if kind == "ownerOnly":
         raise problems.not_implemented("the ownerOnly access filter")
     if kind != "property":
-        raise problems.unexpected_value("accessFilter.type", str(kind),
-                                        "type must be ownerOnly or property.")
+        raise _unexpected("accessFilter.type", kind, "type must be ownerOnly or property.")
     wanted = value.get("rules")
     if not isinstance(wanted, list) or not wanted:
-        raise problems.unexpected_value("accessFilter.rules", json.dumps(wanted),
-                                        "rules must be a non-empty array.")
+        raise _unexpected("accessFilter.rules", wanted, "rules must be a non-empty array.")
     out = []
     for rule in wanted:
         if not isinstance(rule, dict) or not rule.get("datasetProperty") or \
                 not rule.get("actorProperty"):
-            raise problems.unexpected_value("accessFilter.rules", json.dumps(rule),
-                                            "Each rule must have datasetProperty and actorProperty.")
+            raise _unexpected("accessFilter.rules", rule,
+                              "Each rule must have datasetProperty and actorProperty.")
         out.append({"datasetProperty": str(rule["datasetProperty"]),
                     "actorProperty": str(rule["actorProperty"])})
     return out

@@ -28,7 +28,10 @@ def test_property_names_are_registered_once_and_compared_exactly(
     url = f"{sandbox.url}/v1/projects/{project}/actor-properties"
     check(admin.post(url, json={"name": "region"}), PROPS, "post")
     again = admin.post(url, json={"name": "region"})
-    assert again.status_code == 409 and again.json()["code"] == 409.3
+    assert again.status_code == 409 and again.json() == {
+        "message": f"A resource already exists with projectId,name value(s) of {project},region.",
+        "code": 409.3, "details": {"fields": ["projectId", "name"], "values": [str(project), "region"],
+                                   "table": "actor_properties"}}
     check_error(again)
     # The unique index is on project and name, case-sensitive: another case is another name.
     check(admin.post(url, json={"name": "Region"}), PROPS, "post")
@@ -36,6 +39,9 @@ def test_property_names_are_registered_once_and_compared_exactly(
         refused = admin.post(url, json={"name": bad})
         assert refused.status_code == 400 and refused.json()["code"] == 400.8, bad
         check_error(refused)
+    missing = admin.post(url, json={}).json()
+    assert missing["message"] == "Unexpected name value undefined; This is not a valid property name."
+    assert "value" not in missing["details"]
     listing = admin.get(url)
     check(listing, PROPS)
     assert listing.json() == [{"name": "Region"}, {"name": "region"}]
@@ -71,11 +77,15 @@ def test_app_user_values_are_set_at_creation_patched_unset_and_listed(
     check(one, APP_USER)
     assert one.json()["properties"] is None and one.json()["token"]
 
-    for body, field in (({"properties": {"LAO_CODE": "1"}}, "properties"),
-                        ({"properties": {"lao_code": 5}}, "lao_code"),
-                        ({"properties": ["lao_code"]}, "properties")):
+    for body, message, value in (
+            ({"properties": {"LAO_CODE": "1"}}, "properties value LAO_CODE; Unknown property name.",
+             "LAO_CODE"),
+            ({"properties": {"lao_code": 5}}, "lao_code value 5; Property values must be strings or null.",
+             5),
+            ({"properties": ["lao_code"]}, "properties value lao_code; Must be an object.", ["lao_code"])):
         refused = admin.patch(f"{base}/app-users/{user_id}", json=body)
-        assert refused.status_code == 400 and refused.json()["details"]["field"] == field
+        assert refused.status_code == 400 and refused.json()["message"] == f"Unexpected {message}"
+        assert refused.json()["details"]["value"] == value
         check_error(refused)
     unknown = admin.post(f"{base}/app-users", json={"displayName": "x",
                                                     "properties": {"nope": "1"}})
@@ -165,10 +175,14 @@ def test_an_access_filter_shows_each_app_user_only_its_own_entities(
     ignored = admin.patch(f"{base}/datasets/children", json={"accessFilter": {
         "type": "property", "rules": [{"datasetProperty": "nope", "actorProperty": "home"}]}})
     assert ignored.status_code == 200 and "accessFilter" not in ignored.json()
-    for bad in ({"type": "property", "rules": []}, {"type": "everyone"},
-                {"type": "property", "rules": [{"datasetProperty": "village"}]}):
+    for bad, message in (
+            ({"type": "property", "rules": []}, "rules value ; rules must be a non-empty array."),
+            ({"type": "everyone"}, "type value everyone; type must be ownerOnly or property."),
+            ({"type": "property", "rules": [{"datasetProperty": "village"}]},
+             "rules value [object Object]; Each rule must have datasetProperty and actorProperty.")):
         refused = admin.patch(f"{base}/datasets/children", json={"accessFilter": bad})
         assert refused.status_code == 400 and refused.json()["code"] == 400.8, bad
+        assert refused.json()["message"] == f"Unexpected accessFilter.{message}"
         check_error(refused)
     cleared = admin.patch(f"{base}/datasets/children", json={"accessFilter": None})
     assert cleared.status_code == 200 and "accessFilter" not in cleared.json()
