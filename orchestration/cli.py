@@ -227,20 +227,21 @@ def status(
 def status_table(rows: list[dict[str, Any]]) -> Table:
     """The per-form summary a data manager reads after a sync."""
     table = Table(title="odksync: forms as of the last sync")
-    for header in ("source", "form", "at source", "in warehouse", "normalised", "quarantined", "deleted",
+    for header in ("source", "form", "at source", "in warehouse", "quarantined", "deleted",
                    "files missing", "encrypted", "last sync", "in sync"):
         table.add_column(header, no_wrap=header in ("form", "encrypted", "last sync"),
-                         justify="right" if header.startswith(("at", "in w", "norm", "quar", "del", "files"))
+                         justify="right" if header.startswith(("at", "in w", "quar", "del", "files"))
                          else "left")
     for r in rows:
         table.add_row(r["source"], r["form_id"], str(r["source_count"]), str(r["warehouse_count"]),
-                      str(r.get("normalised", "")), str(r["quarantined"]), str(r["deleted"]),
-                      str(r["attachments_missing"]),
+                      str(r["quarantined"]), str(r["deleted"]), str(r["attachments_missing"]),
                       f"[yellow]yes, {r['metadata_only']} metadata only[/]" if r.get("encrypted")
                       else "no",
                       (r["last_sync"] or "never")[:16].replace("T", " "),
                       "[green]yes[/]" if r["in_sync"] else "[red]no[/]")
     notes = [f"{r['form_id']}: {r['note']}" for r in rows if r.get("note")]
+    notes += [f"{r['form_id']}: {r['normalise_pending']} not normalised yet (odksync normalise)"
+              for r in rows if r.get("normalise_pending")]
     table.caption = "\n".join(notes) or None
     return table
 
