@@ -125,6 +125,11 @@ def test_each_lao_s_phones_see_only_its_children_and_a_moved_child_changes_sides
         before = len(server.request_log)
         assert not sync_enumerators(client, pid, [moved_staff[0], moved_staff[2]]).wrote
         assert write_requests(server.request_log, since=before) == []
+        # Back on the roster: Central cannot restore a revoked token, so a new app user is made.
+        back = sync_enumerators(client, pid, moved_staff)
+        assert back.created == [a2] and back.app_user_ids[a2] != first.app_user_ids[a2]
+        seen = phone_sees(client, back.tokens[a2], pid)
+        assert stays in seen and not seen & {moving, other}
 
 
 def test_a_roster_with_mistakes_is_refused_whole_with_every_problem_named() -> None:
