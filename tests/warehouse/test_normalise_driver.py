@@ -283,3 +283,14 @@ def test_older_registration_versions_without_the_entity_group_still_normalise(
         assert _state(session, "uuid:old").state == "normalised"
         (observation,) = _rows(session, ChildObservation, "uuid:old")
     assert observation.first_name and observation.national_id
+
+
+def test_a_second_run_while_one_holds_the_lock_stops_without_writing(engine: Engine) -> None:
+    from warehouse.locks import SyncInProgress, exclusive
+
+    with Session(engine) as session:
+        store(session, "home_visit", [raw("home_visit", "uuid:hv", sample("home_visit", "uuid:hv"))])
+        with exclusive(engine, "raw submissions into normalised tables"), pytest.raises(SyncInProgress):
+            normalise_pending(session)
+        assert table_counts(session)["norm_screening"] == 0
+        assert normalise_pending(session).normalised["home_visit"] == 1

@@ -20,6 +20,7 @@ from sqlalchemy import and_, delete, func, or_, select, true
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
+from warehouse.locks import exclusive
 from warehouse.models import Submission, SubmissionVersion
 from warehouse.normalise.common import NORMALISER_VERSION, Output, Problem, Quarantined, message_th, short
 from warehouse.normalise.forms import normalise_payload
@@ -96,7 +97,15 @@ def normalise_pending(
     `replay` re-normalises every current submission from the raw layer (after a code fix);
     `only_quarantined` replays just the quarantined ones (after a fix for them). Commits per batch.
     """
-    now = now or datetime.now(UTC)
+    # One run at a time: two would both insert the same submissions' states.
+    with exclusive(session.get_bind(), "raw submissions into normalised tables"):  # type: ignore[arg-type]
+        return _normalise_locked(session, form_ids=form_ids, replay=replay, only_quarantined=only_quarantined,
+                                 batch_size=batch_size, now=now or datetime.now(UTC), progress=progress)
+
+
+def _normalise_locked(session: Session, *, form_ids: Sequence[str] | None, replay: bool,
+                      only_quarantined: bool, batch_size: int, now: datetime,
+                      progress: Callable[[int], None] | None) -> NormaliseResult:
     result = NormaliseResult()
     last = 0
     while True:
