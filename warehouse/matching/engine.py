@@ -172,7 +172,7 @@ def match_records(
             continue
         p = posterior(prior, weight_of[pattern] + _tf_adjustment(model, tfs, a, b, pattern))
         decision = "link" if p >= s.UPPER else "review" if p >= s.LOWER else "apart"
-        if decision == "link" and pattern[0] == cmp.MISSING and pattern[1] != 2:
+        if decision == "link" and pattern[0] == cmp.MISSING and pattern[1] != 2 and pattern[4] != 3:
             decision = "review"  # no given name and no agreeing nickname: a twin cannot be ruled out
         scored.append(ScoredPair(i, j, pattern, p, decision, "weights"))
     cluster_of = cluster(len(records), scored)

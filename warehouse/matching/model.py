@@ -97,18 +97,19 @@ def level_frequencies(patterns: Counter[Pattern]) -> list[dict[int, float]]:
 
 
 def _initial_m() -> list[dict[int, float]]:
-    """Records of one child mostly agree at the top level."""
+    """Records of one child mostly agree at the top level and seldom fully disagree."""
     out = []
     for comp in COMPARISONS:
         levels = sorted(comp.levels, reverse=True)
-        rest = 0.2 / max(len(levels) - 1, 1)
-        out.append({level: (0.8 if i == 0 else rest) for i, level in enumerate(levels)})
+        middle = 0.14 / max(len(levels) - 2, 1)
+        out.append({level: (0.85 if i == 0 else 0.01 if i == len(levels) - 1 else middle)
+                    for i, level in enumerate(levels)})
     return out
 
 
 def expectation_maximisation(
     patterns: Counter[Pattern], u: list[dict[int, float]], *, iterations: int,
-    m: list[dict[int, float]] | None = None, lam: float = 0.2, fix_m: bool = False,
+    m: list[dict[int, float]] | None = None, lam: float = 0.05, fix_m: bool = False,
 ) -> tuple[list[dict[int, float]], float]:
     """EM for m (unless fix_m) and λ over pattern counts, u fixed."""
     m = [dict(x) for x in (m or _initial_m())]
@@ -123,7 +124,7 @@ def expectation_maximisation(
             posts.append((pattern, n, p))
         total = sum(n for _, n, _ in posts)
         matched = sum(n * p for _, n, p in posts)
-        lam = min(max(matched / total, 1e-6), 1 - 1e-6) if total else lam
+        lam = min(max(matched / total, 1e-6), 0.95) if total else lam
         if fix_m:
             continue
         new_m: list[dict[int, float]] = []
