@@ -194,7 +194,7 @@ class SyncReport:
         out = [f"ผู้สำรวจ (enumerators): สร้างใหม่ {len(self.created)}, เปลี่ยน อปท. {len(self.retagged)}, "
                f"ไม่เปลี่ยน {len(self.unchanged)}, ยกเลิกสิทธิ์ {len(self.revoked)} "
                f"(created, LAO changed, unchanged, revoked)",
-               f"สิทธิ์แบบฟอร์มที่เพิ่ม (form assignments added): {self.assignments_added}"]
+               f"เพิ่มสิทธิ์ใช้แบบฟอร์ม {self.assignments_added} รายการ (form assignments added)"]
         if self.property_registered:
             out.append(f"ลงทะเบียนคุณสมบัติผู้ใช้ {LAO_PROPERTY} ในโครงการแล้ว (actor property registered)")
         if self.access_filter_set:

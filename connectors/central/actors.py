@@ -84,8 +84,14 @@ class ActorService(Service):
 
     def list_actor_properties(self, project_id: int, *, values: bool = False) -> list[ActorProperty]:
         headers = EXTENDED if values else None
-        body = self.session.call("GET", self._actor_properties_url(project_id), headers=headers).json()
-        return lenient_list(ActorProperty, body)
+        answer = self.session.call("GET", self._actor_properties_url(project_id), headers=headers,
+                                   ok=(404,))
+        if answer.status_code == 404:
+            self.session.call("GET", self._url("projects/{project_id}", project_id=project_id))
+            raise CentralError(  # the project exists: the server predates actor properties
+                f"ODK Central at {self.session.server} has no actor properties: per-LAO app users "
+                "and entity-list access filters need ODK Central 2026.2 or later", response=answer)
+        return lenient_list(ActorProperty, answer.json())
 
     def ensure_actor_property(self, name: str, project_id: int) -> bool:
         """Register the name unless the project has it, compared exactly (case counts, as at

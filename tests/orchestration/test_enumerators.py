@@ -160,3 +160,15 @@ def test_keys_are_stable_and_the_roster_s_code_wins() -> None:
     (coded,) = parse_roster("code,name,lao_code,role,phone\n5700708-01,สมศรี ใจดี,5700708,,\n")
     assert coded.key == "5700708-01" and coded.role == "enumerator"
     assert coded.display_name == "สมศรี ใจดี [5700708-01]"
+
+
+def test_a_central_without_actor_properties_is_named_and_nothing_is_written(central: LocalCentral) -> None:
+    """A Central older than 2026.2 answers 404 there: the message says so, before any write."""
+    from connectors.central.errors import CentralError
+
+    server = central.server
+    server.faults.add("GET", r".*/actor-properties$", status=404)
+    before = len(server.request_log)
+    with central.client() as client, pytest.raises(CentralError, match=r"2026\.2 or later"):
+        sync_enumerators(client, central.project_id, roster(f"มานะ,{LAO_A},enumerator,"))
+    assert write_requests(server.request_log, since=before) == []
