@@ -95,6 +95,7 @@ def test_each_app_user_downloads_only_the_entities_of_its_lao(client: CentralCli
         users[lao] = user
     listed = {u.id: u for u in client.actors.list_app_users(pid)}
     assert listed[users[LAO_A].id].properties == {"lao_code": LAO_A}
+    assert users[LAO_A].token and users[LAO_A].token not in repr(listed[users[LAO_A].id])
 
     assert client.actors.access_filter(dataset, pid) is None
     rule = AccessRule(datasetProperty="lao_code", actorProperty="lao_code")

@@ -69,6 +69,8 @@ def test_each_lao_s_phones_see_only_its_children_and_a_moved_child_changes_sides
         assert first.property_registered and first.access_filter_set
         assert first.assignments_added == 3 * 4  # every programme form, for each
         assert set(first.tokens) == {a1, a2, b1}
+        assert not any(token in repr(first) or token in "\n".join(first.lines())
+                       for token in first.tokens.values())
 
         before = len(server.request_log)
         again = sync_enumerators(client, pid, staff)
