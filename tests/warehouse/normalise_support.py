@@ -55,9 +55,10 @@ def sample(name: str, submission_id: str | None = None) -> dict[str, Any]:
     return data
 
 
-def store(session: Session, form_id: str, submissions: list[Raw], *, project_id: str = "1") -> None:
+def store(session: Session, form_id: str, submissions: list[Raw], *, project_id: str = "1",
+          source: str = "central") -> None:
     """Write submissions into the raw layer exactly as a sync page would, and commit."""
-    store_page(session, submissions, source="central", project_id=project_id, form_id=form_id,
+    store_page(session, submissions, source=source, project_id=project_id, form_id=form_id,
                checker_for=lambda _version: None, now=NOW)
     session.commit()
 

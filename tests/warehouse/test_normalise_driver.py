@@ -294,3 +294,22 @@ def test_a_second_run_while_one_holds_the_lock_stops_without_writing(engine: Eng
             normalise_pending(session)
         assert table_counts(session)["norm_screening"] == 0
         assert normalise_pending(session).normalised["home_visit"] == 1
+
+
+def test_kobo_rows_with_flat_keys_and_a_deployment_uid_for_version_normalise(engine: Engine) -> None:
+    nested = sample("plan_followup", "uuid:kobo")
+    flat: dict[str, Any] = {"_id": 12, "_uuid": "uuid:kobo", "formhub/uuid": "abc"}
+    for key, value in nested.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}/{k}": v for k, v in value.items()})
+        elif isinstance(value, list):
+            flat[key] = [{f"{key}/{k}": v for k, v in row.items() if k != "__id"} for row in value]
+        else:
+            flat[key] = value
+    with Session(engine) as session:
+        store(session, "plan_followup", [raw("plan_followup", "uuid:kobo", flat, version="vGx7Yq2deploy")],
+              project_id="", source="kobo")
+        result = normalise_pending(session)
+        flags = _rows(session, DataQualityFlag, "uuid:kobo")
+    assert result.normalised["plan_followup"] == 1
+    assert not [f for f in flags if f.code in ("unknown_field", "form_version_missing")]

@@ -167,7 +167,7 @@ def _write_batch(session: Session, items: Sequence[_Item], *, now: datetime, res
         state, written, flags = "retracted", 0, 0
         if not item.deleted:
             try:
-                out = normalise_payload(item.key[2], item.form_version, item.payload)
+                out = normalise_payload(item.key[2], item.form_version, item.payload, source=item.key[0])
             except Quarantined as q:
                 state = "quarantined"
                 quarantine.append(_quarantine_row(item, q.problems, now))

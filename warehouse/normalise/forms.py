@@ -58,8 +58,16 @@ def _strip_repeat(name: str, row: Mapping[str, Any]) -> dict[str, Any]:
     return {key.rsplit("/", 1)[-1]: value for key, value in row.items() if not key.startswith("_")}
 
 
-def normalise_payload(form_id: str, form_version: str | None, payload: Any) -> Output:
-    """The rows of one raw submission, or Quarantined with the reasons; never anything else."""
+def normalise_payload(
+    form_id: str, form_version: str | None, payload: Any, *, source: str = "central"
+) -> Output:
+    """The rows of one raw submission, or Quarantined with the reasons; never anything else.
+
+    Kobo names a deployment (`__version__`, a uid), not the XLSForm's version, so its submissions
+    are read with the newest known version of their form.
+    """
+    if source == "kobo":
+        form_version = None
     normaliser = NORMALISERS.get(form_id)
     if normaliser is None:
         raise Quarantined([Problem("no_normaliser", found=form_id, expected=", ".join(NORMALISERS))])
@@ -85,6 +93,6 @@ def normalise_payload(form_id: str, form_version: str | None, payload: Any) -> O
         raise
     except Exception as e:  # a bug must not stop the batch: the submission waits for a fix and replay
         raise Quarantined([Problem("normaliser_error", found=short(f"{type(e).__name__}: {e}", 200))]) from e
-    if version is None:
+    if version is None and source != "kobo":
         out.flag("version", "form_version_missing")
     return out
