@@ -62,12 +62,13 @@ def _registration(**child: Any) -> dict[str, Any]:
     ({"child__national_id": "๑๗๐๐๗๒๔๒๐๖๑๓๔"}, "national_id", "1700724206134"),
     ({"child__first_name": "\u200bขจิตร "}, "first_name", "ขจิตร"),
     ({"address__house_no": "9/9"}, "house_no", "9/9"),
+    ({"address__village_name": " บ้าน  หนองบัว "}, "village_name", "บ้าน หนองบัว"),
     ({"guardian__guardian_phone": "089-259-6284"}, "guardian_phone", "0892596284"),
     ({"child__birth_date": "2011-06-30", "child__birth_date_precision": "DAY"}, "age_years", 14),
     ({"child__birth_date": "2011-04-26", "child__birth_date_precision": "DAY"}, "age_years", 15),
     ({"child__prefix": "MR"}, "title", "นาย"),
     ({"child__prefix": "MSTR"}, "title", "ด.ช."),
-], ids=["dashes", "thai digits", "zero-width", "house 9/9", "phone", "age before birthday",
+], ids=["dashes", "thai digits", "zero-width", "house 9/9", "village spaces", "phone", "age before birthday",
         "age on birthday", "title นาย", "title ด.ช."])
 def test_registration_answers_are_cleaned(answers: dict[str, Any], column: str, expected: Any) -> None:
     observation = _one(_run("child_registration", _registration(**answers)), ChildObservation)
@@ -88,8 +89,11 @@ def test_registration_answers_are_cleaned(answers: dict[str, Any], column: str, 
     ({"education__year_left_be": 2025}, "education/year_left_be", "year_left_be_ce_given"),
     ({"education__year_left_be": 2530}, "education/year_left_be", "year_left_be_out_of_range"),
     ({"lao__lao_code": "9999999"}, "lao/lao_code", "lao_code_unknown"),
+    ({"child__prefix": "MS"}, "child/prefix", "title_disagrees_with_sex"),
+    ({"child__first_name": "นายขจิตร"}, "child/first_name", "name_title_in_name"),
 ], ids=["check digit", "digit 3 slip", "born in the future", "over 25", "age disagrees", "nickname as name",
-        "phone", "CE year in a BE field", "left before 2540", "unknown LAO"])
+        "phone", "CE year in a BE field", "left before 2540", "unknown LAO", "นางสาว for a boy",
+        "title typed in the name"])
 def test_doubtful_answers_are_kept_and_flagged(answers: dict[str, Any], field: str, code: str) -> None:
     out = _run("child_registration", _registration(**answers))
     assert (field, code) in _flags(out)

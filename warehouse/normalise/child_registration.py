@@ -17,6 +17,7 @@ from warehouse.cleaning import (
     clean_person_id,
     clean_phone,
 )
+from warehouse.cleaning.text import squeeze
 from warehouse.normalise.common import (
     YES_NO,
     Form,
@@ -355,6 +356,8 @@ def _child(
     name = clean_name(child.first_name, child.last_name, title=child.prefix, nickname=child.nickname)
     for code in name.flags:
         out.flag("child/first_name", f"name_{code}", name.as_entered)
+    if name.sex_hint and child.sex in ("M", "F") and name.sex_hint != child.sex:
+        out.flag("child/prefix", "title_disagrees_with_sex", child.prefix)
     if child.nickname and child.first_name and child.nickname.strip() == child.first_name.strip():
         out.flag("child/first_name", "first_name_is_nickname", child.first_name)
     birth = child.birth_date
@@ -423,7 +426,7 @@ def _child(
         house_no=house,
         moo=address.moo,
         village_name_as_entered=address.village_name,
-        village_name=clean_name(address.village_name, None).first if address.village_name else None,
+        village_name=squeeze(address.village_name) if address.village_name else None,
         province_code=address.province_code,
         district_code=address.district_code,
         subdistrict_code=address.subdistrict_code,
