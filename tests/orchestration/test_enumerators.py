@@ -174,3 +174,22 @@ def test_a_central_without_actor_properties_is_named_and_nothing_is_written(cent
     with central.client() as client, pytest.raises(CentralError, match=r"2026\.2 or later"):
         sync_enumerators(client, central.project_id, roster(f"มานะ,{LAO_A},enumerator,"))
     assert write_requests(server.request_log, since=before) == []
+
+
+def test_a_lost_answer_to_a_creation_makes_no_second_app_user(central: LocalCentral) -> None:
+    """The server makes the app user but the answer never arrives: the create is not resent, and
+    the next sync finds the app user by its key, tags and assigns it, and makes no other."""
+    from connectors.central.errors import CentralError
+
+    server = central.server
+    staff = roster(f"ชูใจ ใจงาม,{LAO_B},enumerator,")
+    server.faults.add("POST", r".*/app-users$", kind="drop", applied=True)
+    with central.client() as client:
+        with pytest.raises(CentralError):
+            sync_enumerators(client, central.project_id, staff)
+        report = sync_enumerators(client, central.project_id, staff)
+        assert report.created == [] and report.unchanged == [staff[0].key]
+        assert report.assignments_added == 4
+        named = [u for u in client.actors.list_app_users(central.project_id)
+                 if u.display_name == staff[0].display_name]
+        assert len(named) == 1 and named[0].properties == {"lao_code": LAO_B}
