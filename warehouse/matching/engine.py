@@ -58,14 +58,16 @@ def _key(record: Prepared, column: str) -> str:
     return str(getattr(record, column))
 
 
-def candidate_pairs(records: Sequence[Prepared]) -> list[tuple[int, int]]:
+def candidate_pairs(
+    records: Sequence[Prepared], rules: Sequence[tuple[str, ...]] = s.BLOCKING_RULES,
+) -> list[tuple[int, int]]:
     """Pairs (i < j) agreeing on every column of at least one blocking rule, found with DuckDB."""
     import duckdb
     import pyarrow as pa
 
     if len(records) < 2:
         return []
-    columns = sorted({col for rule in s.BLOCKING_RULES for col in rule})
+    columns = sorted({col for rule in rules for col in rule})
     table = pa.table({"i": list(range(len(records))),
                       **{col: [_key(r, col) for r in records] for col in columns}})
     con = duckdb.connect()
@@ -73,7 +75,7 @@ def candidate_pairs(records: Sequence[Prepared]) -> list[tuple[int, int]]:
         con.execute("SET threads TO 2")
         con.register("recs", table)
         selects = []
-        for rule in s.BLOCKING_RULES:
+        for rule in rules:
             keys = ", ".join(rule)
             non_empty = " AND ".join(f"{c} <> ''" for c in rule)
             on = " AND ".join(f"a.{c} = b.{c}" for c in rule)
@@ -157,9 +159,12 @@ def match_records(
     patterns = [vector(records[i], records[j]) for i, j in pairs]
     counts = Counter(patterns)
     if retrain or model is None:
-        model = train_on(records, counts) if retrain or not _saved_model_exists() else Model.load()
+        model = train_on(records) if retrain or not _saved_model_exists() else Model.load()
+    # The prior of two random records being one child: the matches EM finds among the candidates,
+    # spread over all pairs (u comes from random pairs, so the prior must too).
     lam = fit_lambda(model, counts)
-    prior = prior_log2_odds(lam)
+    all_pairs = max(len(records) * (len(records) - 1) / 2, 1.0)
+    prior = prior_log2_odds(min(lam * len(pairs) / all_pairs, 0.5)) + s.PRIOR_SHIFT
     tfs = _tf_tables(records)
     weight_of: dict[Pattern, float] = {p: model.pattern_weight(p) for p in counts}
     scored: list[ScoredPair] = []
@@ -186,14 +191,20 @@ def _saved_model_exists() -> bool:
     return MODEL_PATH.exists()
 
 
-def train_on(records: Sequence[Prepared], candidate_counts: Counter[Pattern] | None = None,
-             *, trained_on: str = "") -> Model:
-    """EM without labels on these records: u from random pairs, m and λ from candidate pairs."""
-    if candidate_counts is None:
-        candidate_counts = Counter(vector(records[i], records[j]) for i, j in candidate_pairs(records))
+def train_on(records: Sequence[Prepared], *, trained_on: str = "") -> Model:
+    """EM without labels on these records: u from random pairs, then m from one EM session per
+    training rule, each on the pairs agreeing on that rule and leaving the m of the comparisons the
+    rule looks at alone (those pairs agree there by construction, so they say nothing about m)."""
     n_random = min(s.U_SAMPLE_PAIRS, max(len(records) * 20, 1000))
     rnd = Counter(vector(records[i], records[j]) for i, j in random_pairs(len(records), n_random, s.SEED))
-    return train(candidate_counts, rnd, iterations=s.EM_ITERATIONS, trained_on=trained_on)
+    sessions = []
+    for rule in s.TRAINING_RULES:
+        pairs = candidate_pairs(records, (rule,))
+        fixed = {k for k, comp in enumerate(s.COMPARISONS) if set(comp.columns) & set(rule)}
+        sessions.append((Counter(vector(records[i], records[j]) for i, j in pairs), fixed))
+    all_pairs = candidate_pairs(records)
+    candidates = Counter(vector(records[i], records[j]) for i, j in all_pairs)
+    return train(sessions, rnd, candidates, iterations=s.EM_ITERATIONS, trained_on=trained_on)
 
 
 # --- clustering ---------------------------------------------------------------------------------

@@ -110,8 +110,9 @@ def _initial_m() -> list[dict[int, float]]:
 def expectation_maximisation(
     patterns: Counter[Pattern], u: list[dict[int, float]], *, iterations: int,
     m: list[dict[int, float]] | None = None, lam: float = 0.05, fix_m: bool = False,
+    fixed: frozenset[int] | set[int] = frozenset(),
 ) -> tuple[list[dict[int, float]], float]:
-    """EM for m (unless fix_m) and λ over pattern counts, u fixed."""
+    """EM for m (unless fix_m; never for the comparisons in `fixed`) and λ over pattern counts, u fixed."""
     m = [dict(x) for x in (m or _initial_m())]
     items = sorted(patterns.items())
     for _ in range(iterations):
@@ -119,7 +120,8 @@ def expectation_maximisation(
         posts: list[tuple[Pattern, int, float]] = []
         prior = math.log2(lam / (1 - lam))
         for pattern, n in items:
-            score = prior + model.pattern_weight(pattern)
+            # Comparisons on the session's own blocking columns agree by construction: not evidence here.
+            score = prior + sum(model.weight(k, lv) for k, lv in enumerate(pattern) if k not in fixed)
             p = 1.0 / (1.0 + 2.0 ** (-max(min(score, 60.0), -60.0)))
             posts.append((pattern, n, p))
         total = sum(n for _, n, _ in posts)
@@ -129,6 +131,9 @@ def expectation_maximisation(
             continue
         new_m: list[dict[int, float]] = []
         for k, comp in enumerate(COMPARISONS):
+            if k in fixed:
+                new_m.append(m[k])
+                continue
             sums = dict.fromkeys(comp.levels, 0.0)
             for pattern, n, p in posts:
                 level = pattern[k]
@@ -141,13 +146,32 @@ def expectation_maximisation(
 
 
 def train(
-    candidate_patterns: Counter[Pattern], random_patterns: Iterable[Pattern] | Counter[Pattern],
-    *, iterations: int, trained_on: str = "",
+    sessions: Sequence[tuple[Counter[Pattern], set[int]]],
+    random_patterns: Iterable[Pattern] | Counter[Pattern],
+    candidate_patterns: Counter[Pattern], *, iterations: int, trained_on: str = "",
 ) -> Model:
+    """u from random pairs; m averaged over EM sessions, each estimating the comparisons it leaves free."""
     rnd = random_patterns if isinstance(random_patterns, Counter) else Counter(random_patterns)
     u = level_frequencies(rnd)
-    m, lam = expectation_maximisation(candidate_patterns, u, iterations=iterations)
-    return Model(m=m, u=u, lambda_candidates=lam, trained_on=trained_on)
+    start = _initial_m()
+    estimates: list[list[dict[int, float]]] = [[] for _ in COMPARISONS]
+    for patterns, fixed in sessions:
+        if not patterns:
+            continue
+        m, _ = expectation_maximisation(patterns, u, iterations=iterations, m=start, fixed=fixed)
+        for k in range(len(COMPARISONS)):
+            if k not in fixed:
+                estimates[k].append(m[k])
+    final = []
+    for k, comp in enumerate(COMPARISONS):
+        if not estimates[k]:
+            final.append(start[k])
+            continue
+        final.append({level: sum(e.get(level, 0.0) for e in estimates[k]) / len(estimates[k])
+                      for level in comp.levels})
+    model = Model(m=final, u=u, trained_on=trained_on)
+    model.lambda_candidates = fit_lambda(model, candidate_patterns)
+    return model
 
 
 def posterior(prior_log2_odds: float, weight: float) -> float:

@@ -18,29 +18,35 @@ class Comparison:
     name: str
     levels: dict[int, str]  # level → meaning; MISSING (-1) is never listed and weighs nothing
     compare: Callable[[Prepared, Prepared], int]
+    columns: tuple[str, ...]  # the record's columns it reads (a training rule on them leaves its m alone)
     tf_column: str | None = None  # term-frequency adjusted on the levels in tf_levels
     tf_levels: tuple[int, ...] = ()
 
 
+_GIVEN = ("first_fold", "first_lk82", "first_udom83", "nick_fold")
+_SURNAME = ("last_fold", "last_lk82", "last_udom83")
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison("given_name", c.GIVEN_LEVELS,
-               lambda a, b: c.compare_given(a.first, a.nickname, b.first, b.nickname),
+               lambda a, b: c.compare_given(a.first, a.nickname, b.first, b.nickname), _GIVEN,
                tf_column="first_fold", tf_levels=(c.GIVEN_EXACT, c.GIVEN_FOLDED)),
-    Comparison("nickname", c.NICK_LEVELS, lambda a, b: c.compare_nickname(a.nickname, b.nickname)),
-    Comparison("surname", c.SURNAME_LEVELS, lambda a, b: c.compare_surname(a.last, b.last),
+    Comparison("nickname", c.NICK_LEVELS, lambda a, b: c.compare_nickname(a.nickname, b.nickname),
+               ("nick_fold",)),
+    Comparison("surname", c.SURNAME_LEVELS, lambda a, b: c.compare_surname(a.last, b.last), _SURNAME,
                tf_column="last_fold", tf_levels=(4, 3)),
-    Comparison("birth_date", c.BIRTH_LEVELS, lambda a, b: c.compare_birth(a.birth, b.birth)),
-    Comparison("person_id", c.ID_LEVELS, lambda a, b: c.compare_id(a.id_digits, b.id_digits)),
-    Comparison("sex", {1: "same", 0: "different"}, lambda a, b: c.compare_sex(a.sex, b.sex)),
+    Comparison("birth_date", c.BIRTH_LEVELS, lambda a, b: c.compare_birth(a.birth, b.birth),
+               ("birth", "birth_year")),
+    Comparison("person_id", c.ID_LEVELS, lambda a, b: c.compare_id(a.id_digits, b.id_digits), ("id_digits",)),
+    Comparison("sex", {1: "same", 0: "different"}, lambda a, b: c.compare_sex(a.sex, b.sex), ("sex",)),
     Comparison("guardian", c.GUARDIAN_LEVELS,
-               lambda a, b: c.compare_guardian(a.guardian_fold, b.guardian_fold)),
+               lambda a, b: c.compare_guardian(a.guardian_fold, b.guardian_fold), ("guardian_fold",)),
     Comparison("phone", {2: "same", 1: "one digit wrong or two swapped", 0: "different"},
-               lambda a, b: c.compare_phone(a.phone, b.phone)),
-    Comparison("lao", {1: "same", 0: "different"}, lambda a, b: c.compare_code(a.lao, b.lao)),
+               lambda a, b: c.compare_phone(a.phone, b.phone), ("phone",)),
+    Comparison("lao", {1: "same", 0: "different"}, lambda a, b: c.compare_code(a.lao, b.lao), ("lao",)),
     Comparison("subdistrict", {1: "same", 0: "different"},
-               lambda a, b: c.compare_code(a.subdistrict, b.subdistrict)),
+               lambda a, b: c.compare_code(a.subdistrict, b.subdistrict), ("subdistrict",)),
     Comparison("village", {1: "same", 0: "different"},
-               lambda a, b: c.compare_village(a.subdistrict, a.village, b.subdistrict, b.village)),
+               lambda a, b: c.compare_village(a.subdistrict, a.village, b.subdistrict, b.village),
+               ("village", "subdistrict")),
 )
 
 # Candidate pairs: records agreeing on all columns of at least one rule ("birth_year" is derived).
@@ -70,8 +76,10 @@ GIVEN_VETO_LEVEL = c.GIVEN_CLOSE
 # Posterior match probability: links at or above UPPER, review between LOWER and UPPER.
 UPPER = 0.95
 LOWER = 0.50
+PRIOR_SHIFT = 0.0  # bits added to the prior (log2 odds that two random records are one child)
 
-# Training (EM without labels): random pairs sampled for u, iterations for m and λ.
+# Training (EM without labels): random pairs sampled for u; one EM session for m per training rule.
+TRAINING_RULES: tuple[tuple[str, ...], ...] = (("first_fold", "last_fold"), ("birth",), ("id_digits",))
 U_SAMPLE_PAIRS = 200_000
 EM_ITERATIONS = 40
 SEED = 6
