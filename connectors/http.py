@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+import orjson
 import requests
 from pydantic import SecretStr
 from urllib3.exceptions import HTTPError as Urllib3Error
@@ -154,11 +155,30 @@ def _length(response: requests.Response) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+# Every digit a 0, every other byte a space: a run of 20 digits may be an integer literal beyond 64
+# bits, which orjson would read as a float (translate and find beat a regular expression tenfold).
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_RUN = b"0" * 20
+
+
+def _fast_json(response: requests.Response) -> Any:
+    """The body read by orjson (several times faster on a feed's 1,000-row pages); a body orjson
+    would read differently (an integer beyond 64 bits) or refuses goes to requests' own parser,
+    so values and errors stay exactly what they were."""
+    content = response.content
+    if content and _LONG_RUN not in content.translate(_DIGITS_ONLY):
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            pass
+    return response.json()
+
+
 def parse_json(response: requests.Response) -> Any:
     """The body as JSON. A body that does not parse raises BodyCut when its end was not marked
     (it may have been cut), else ValueError: the server sent something other than JSON."""
     try:
-        return response.json()
+        return _fast_json(response)
     except ValueError:
         if not is_framed(response) and response.status_code not in (204, 304):
             raise BodyCut("the answer ended with the connection before its JSON was whole",

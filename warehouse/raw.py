@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import insert, update
-from sqlmodel import Session, col, select
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
 
+from warehouse.canonical import Canonical, digest_of, encode, legacy_encoding
 from warehouse.checks import FieldLike, FormChecker, check_submission
 from warehouse.encrypted import is_sealed, sealed_issue
 from warehouse.models import Submission, SubmissionVersion
+
+_CURRENT = Submission.__table__  # type: ignore[attr-defined]
+_VERSIONS = SubmissionVersion.__table__  # type: ignore[attr-defined]
 
 
 class SystemLike(Protocol):
@@ -60,9 +62,13 @@ class PageResult:
 
 
 def content_hash(raw: Mapping[str, Any]) -> str:
-    """SHA-256 of the submission exactly as received, in a canonical JSON form."""
-    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """SHA-256 of the submission exactly as received, in its canonical JSON form (canonical.py)."""
+    return digest_of(encode(raw))
+
+
+def legacy_content_hash(raw: Mapping[str, Any]) -> str:
+    """The hash rows stored before the canonical encoding carry (the same for nearly every row)."""
+    return digest_of(legacy_encoding(raw))
 
 
 def instance_id_of(data: Mapping[str, Any]) -> str | None:
@@ -93,40 +99,48 @@ def store_page(
     by_id = {s.id: s for s in submissions}
     existing = {
         row.submission_id: row
-        for row in session.exec(
-            select(Submission).where(
-                col(Submission.source) == source,
-                col(Submission.project_id) == project_id,
-                col(Submission.form_id) == form_id,
-                col(Submission.submission_id).in_(list(by_id)),
-            )
+        for row in session.execute(
+            select(_CURRENT.c.submission_id, _CURRENT.c.id, _CURRENT.c.content_hash,
+                   _CURRENT.c.version_count).where(
+                _CURRENT.c.source == source, _CURRENT.c.project_id == project_id,
+                _CURRENT.c.form_id == form_id, _CURRENT.c.submission_id.in_(list(by_id)))
         )
     }
     versions: list[dict[str, Any]] = []
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     targets: list[dict[str, Any]] = []  # the current row each new version belongs to, in order
+    latest, latest_deleted = result.latest, result.latest_deleted
     for submission_id, sub in by_id.items():
         system = sub.system
-        stamps = [d for d in (system.submission_date, system.updated_at) if d is not None]
-        if stamps:
-            result.latest = max([*stamps, result.latest] if result.latest else stamps)
-        if system.deleted_at is not None:
-            result.latest_deleted = max(d for d in (system.deleted_at, result.latest_deleted) if d)
-        digest = content_hash(sub.raw)
+        for stamp in (system.submission_date, system.updated_at):
+            if stamp is not None and (latest is None or stamp > latest):
+                latest = stamp
+        deleted_at = system.deleted_at
+        if deleted_at is not None and (latest_deleted is None or deleted_at > latest_deleted):
+            latest_deleted = deleted_at
+        # Encoded once: the same bytes give the content hash and the stored payload.
+        raw = sub.raw
+        encoded = encode(raw)
+        digest = digest_of(encoded)
         current = existing.get(submission_id)
-        if current is not None and current.content_hash == digest:
+        if current is not None and (
+            current.content_hash == digest
+            # Hashed by the legacy encoding and unchanged since: still the same content.
+            or current.content_hash == legacy_content_hash(raw)
+        ):
             result.unchanged += 1
             continue
-        if is_sealed(system):
+        sealed = is_sealed(system)
+        if sealed:
             # Encrypted at the source: metadata only, nothing to check, marked once.
-            found = [sealed_issue(getattr(system, "status", None))]
+            issues = [sealed_issue(getattr(system, "status", None)).model_dump(exclude_none=True)]
         else:
             checker = checker_for(system.form_version)
-            found = checker.check(sub.data) if checker else check_submission(sub.data, None)
-        issues = [i.model_dump(exclude_none=True) for i in found]
+            issues = (checker.issues(sub.data) if checker is not None else
+                      [i.model_dump(exclude_none=True) for i in check_submission(sub.data, None)])
         has_errors = any(i["severity"] == "error" for i in issues)
-        if issues and not is_sealed(system):
+        if issues and not sealed:
             result.flagged += 1
             result.flagged_ids.append(submission_id)
         version_no = 1 if current is None else current.version_count + 1
@@ -136,7 +150,7 @@ def store_page(
             "submission_date": system.submission_date,
             "updated_at": system.updated_at,
             "review_state": system.review_state,
-            "deleted_at": system.deleted_at,
+            "deleted_at": deleted_at,
             "form_version": system.form_version,
             "issues": issues,
         }
@@ -145,7 +159,7 @@ def store_page(
         key = {"source": source, "project_id": project_id, "form_id": form_id,
                "submission_id": submission_id}
         versions.append({**key, **common, "version_no": version_no, "received_at": now,
-                         "payload": dict(sub.raw)})
+                         "payload": Canonical(raw, encoded)})
         if current is None:
             result.new_submissions += 1
             target = {**key, **common, **attachments, "version_count": 1, "has_errors": has_errors,
@@ -156,18 +170,27 @@ def store_page(
                       "has_errors": has_errors, "last_changed_at": now}
             updates.append(target)
         targets.append(target)
+    result.latest, result.latest_deleted = latest, latest_deleted
     result.new_versions = len(versions)
     if versions:
-        ids = session.execute(
-            insert(SubmissionVersion).returning(
-                col(SubmissionVersion.id), sort_by_parameter_order=True
-            ),
-            versions,
-        ).scalars().all()
-        for row, version_id in zip(targets, ids, strict=True):
-            row["version_id"] = version_id
+        # The driver's executemany, then the new ids read back by their key: SQLite cannot return
+        # the ids of a many-row insert in order.
+        session.execute(insert(_VERSIONS), versions)
+        wanted = {(v["submission_id"], v["version_no"]) for v in versions}
+        ids = {
+            (row.submission_id, row.version_no): row.id
+            for row in session.execute(
+                select(_VERSIONS.c.submission_id, _VERSIONS.c.version_no, _VERSIONS.c.id).where(
+                    _VERSIONS.c.source == source, _VERSIONS.c.project_id == project_id,
+                    _VERSIONS.c.form_id == form_id,
+                    _VERSIONS.c.submission_id.in_([v["submission_id"] for v in versions]))
+            )
+            if (row.submission_id, row.version_no) in wanted
+        }
+        for row, version in zip(targets, versions, strict=True):
+            row["version_id"] = ids[(version["submission_id"], version["version_no"])]
     if inserts:
-        session.execute(insert(Submission), inserts)
+        session.execute(insert(_CURRENT), inserts)
     if updates:
         session.execute(update(Submission), updates)
     return result

@@ -106,6 +106,10 @@ def lenient_validate(model: type[M], data: Any) -> M | None:
     if not isinstance(data, dict):
         return None
     try:
+        return model.model_validate(data)  # the usual case: valid as it is, validated once
+    except ValidationError:
+        pass
+    try:
         return model.model_validate(_lenient(model, data))
     except ValidationError:
         return None
@@ -168,7 +172,8 @@ class Submission(BaseModel):
         if not isinstance(instance_id, str) or not instance_id or system is None:
             return None
         data = {k: v for k, v in row.items() if k not in ("__id", "__system")}
-        return cls(id=instance_id, system=system, data=data, raw=row)
+        # Every field is checked above: constructed without validating the row's values again.
+        return cls.model_construct(id=instance_id, system=system, data=data, raw=row)
 
 
 class SubmissionPage(BaseModel):

@@ -46,3 +46,30 @@ def test_messages_say_what_was_found_and_what_to_do() -> None:
     (issue,) = check_submission({**OK, "age": "สิบ"}, FIELDS)
     assert issue.severity == "error" and issue.field == "/age" and issue.expected == "int"
     assert "'สิบ'" in issue.message and "edit the submission" in issue.message
+
+
+def _random_row(rnd: Any) -> dict[str, Any]:
+    """A row of random shape: known and unknown fields, groups, points, repeats, odd values."""
+    values = [None, "x", "สิบ", 3, 2.5, True, "2014-06-11", "2014-06-11T08:00:00Z", [{"name": "ก"}],
+              {"type": "Point", "coordinates": [100.5, 13.7]}, {"instanceID": "uuid:9"}, {}]
+    keys = ["age", "income", "dob", "home", "kids", "house_no", "meta", "nickname", "extra@odata.x"]
+    row: dict[str, Any] = {}
+    for key in rnd.sample(keys, rnd.randint(0, len(keys))):
+        row[key] = rnd.choice(values)
+        if key == "meta" and rnd.random() < 0.7:
+            row[key] = {"instanceID": rnd.choice(["uuid:1", "", None, 4]), "x": rnd.choice(values)}
+    return row
+
+
+def test_the_planned_walk_finds_exactly_what_the_full_walk_finds() -> None:
+    # One checker sees every row, so plans made for a shape are reused by later rows of it.
+    import random
+
+    from warehouse.checks import FormChecker
+
+    rnd = random.Random(4)
+    checker = FormChecker(FIELDS)
+    rows = [_random_row(rnd) for _ in range(3000)]
+    for row in rows + rows:
+        assert checker.issues(row) == [i.model_dump(exclude_none=True) for i in checker.check(row)]
+    assert 10 < checker._planned < len(rows)  # shapes repeat: plans are shared

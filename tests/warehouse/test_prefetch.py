@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from warehouse.prefetch import prefetched
+from warehouse.prefetch import few_collections, prefetched
 
 
 def test_yields_every_item_in_order() -> None:
@@ -47,3 +47,14 @@ def test_the_producer_stays_at_most_depth_ahead_and_stops_when_the_consumer_leav
     assert ahead <= 2  # the item in the queue and the one being put
     time.sleep(0.3)
     assert len(produced) < 10
+
+
+def test_pages_flow_with_few_collections_and_the_threshold_comes_back() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    seen = [gc.get_threshold()[0] for _ in prefetched(iter(range(3)))]
+    assert min(seen) >= 50_000 and gc.get_threshold() == before
+    with few_collections(), few_collections():  # nested: the outer block restores
+        assert gc.get_threshold()[0] >= 50_000
+    assert gc.get_threshold() == before

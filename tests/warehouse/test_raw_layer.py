@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,7 +13,7 @@ from sqlmodel import Session, select
 
 from warehouse.checks import FormChecker
 from warehouse.models import Submission, SubmissionVersion
-from warehouse.raw import content_hash, store_page
+from warehouse.raw import content_hash, legacy_content_hash, store_page
 from warehouse.status import warehouse_count
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
@@ -118,3 +120,47 @@ def test_malformed_rows_are_stored_and_flagged_and_the_page_goes_on(engine: Engi
 def test_content_hash_ignores_key_order_but_not_values() -> None:
     assert content_hash({"a": 1, "b": "ก"}) == content_hash({"b": "ก", "a": 1})
     assert content_hash({"a": 1}) != content_hash({"a": 2})
+
+
+def _odd_row(n: int) -> Row:
+    """A row whose legacy and canonical encodings differ (a float the two spell apart)."""
+    row = _row(n)
+    row.data["child"]["weight_ratio"] = 1e-07
+    return row
+
+
+def test_rows_hashed_by_the_legacy_encoding_are_not_versioned_again(engine: Engine) -> None:
+    # A warehouse filled before the canonical encoding: its hashes are the legacy ones.
+    rows = [_row(n) for n in range(20)] + [_odd_row(n) for n in range(20, 30)]
+    assert legacy_content_hash(rows[-1].raw) != content_hash(rows[-1].raw)
+    with Session(engine) as session:
+        _store(session, rows)
+        for table in (Submission, SubmissionVersion):
+            for stored in session.exec(select(table)).all():
+                raw = next(r.raw for r in rows if r.id == stored.submission_id)
+                stored.content_hash = legacy_content_hash(raw)
+                session.add(stored)
+        session.commit()
+        again = _store(session, rows, now=T0 + timedelta(hours=1))
+        assert (again.new_versions, again.unchanged) == (0, 30)
+        assert _counts(session) == (30, 30)
+        # A real change is still a new version, hashed the canonical way from then on.
+        changed = _odd_row(29)
+        changed.data["child"]["first_name"] = "สมศรี"
+        result = _store(session, [changed], now=T0 + timedelta(hours=2))
+        assert result.new_versions == 1
+        current = session.exec(select(Submission).where(Submission.submission_id == changed.id)).one()
+        assert current.content_hash == content_hash(changed.raw)
+
+
+def test_the_payload_stored_is_the_row_received_and_hashed_once(engine: Engine) -> None:
+    row = _odd_row(1)
+    row.data["child"]["note"] = "ครูบอกว่า \"ดี\"\n\t😀"
+    row.data["child"]["big"] = 2**63 - 1
+    with Session(engine) as session:
+        _store(session, [row])
+        version = session.exec(select(SubmissionVersion)).one()
+        assert version.payload == row.raw
+        assert version.content_hash == content_hash(row.raw) == hashlib.sha256(
+            json.dumps(row.raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            .replace("1e-07", "1e-7").encode()).hexdigest()
