@@ -45,6 +45,7 @@ from warehouse.normalised import (
     StatusEvent,
 )
 from warehouse.normalised import Education as EducationRow
+from warehouse.privacy.consent import age_rule_problems
 
 FORM_ID = "child_registration"
 # 01 and 02 differ in wording only; 03 adds the `case` group that creates the children entity.
@@ -214,6 +215,9 @@ def normalise(data: Mapping[str, Any], *, form_version: str | None) -> Output:
         consent__consent_by=consent.consent_by,
         consent__consent_given=consent.consent_given,
     )
+    problems += [Problem("consent_age_rule", field=b.field, found=b.found, expected=b.expected)
+                 for b in age_rule_problems(consent.consent_age, consent.consent_by, consent.consent_given,
+                                            consent.child_assent, consent.consent_ok)]
     consented = (
         consent.consent_ok == "1"
         if consent.consent_ok

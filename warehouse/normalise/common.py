@@ -234,6 +234,7 @@ _WHAT_TH = {
     "out_of_range": "ตัวเลขใหญ่เกินกว่าที่เป็นไปได้",
     "write_error": "บันทึกลงฐานข้อมูลไม่ได้",
     "normaliser_error": "ตัวแปลงข้อมูลทำงานผิดพลาด",
+    "consent_age_rule": "การให้ความยินยอมไม่เป็นไปตามเกณฑ์อายุ (พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล มาตรา 20)",
 }
 _EXPECTED_TH = {
     "missing_required": "ต้องมีคำตอบ",
@@ -249,6 +250,7 @@ _EXPECTED_TH = {
     "no_normaliser": "แบบฟอร์มของโครงการ: {expected}",
     "inconsistent": "{expected}",
     "out_of_range": "ต้องไม่เกิน {expected}",
+    "consent_age_rule": "{expected}",
 }
 _DO_TH = {
     "unknown_form_version": "ผู้ดูแลระบบต้องเพิ่มรุ่นนี้ในตัวแปลงข้อมูลของ odksync แล้วสั่ง odksync normalise --replay",

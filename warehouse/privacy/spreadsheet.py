@@ -1,0 +1,47 @@
+"""Spreadsheet formula injection: a cell a spreadsheet would run as a formula is made plain text.
+
+Excel, LibreOffice and Google Sheets treat a cell starting with `=`, `+`, `-` or `@` as a formula
+(`=HYPERLINK(...)`, `=cmd|' /C calc'!A0`), and a leading tab or carriage return can hide one. Every
+CSV and XLSX writer passes each text cell through `neutralise_cell` (OWASP's advice: prefix a single
+quote, which the spreadsheet shows as text and does not display).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def is_formula_like(value: str) -> bool:
+    """True when a spreadsheet could read this text as a formula (after leading spaces, too)."""
+    stripped = value.lstrip(" \u00a0")
+    return bool(stripped) and stripped.startswith(FORMULA_STARTS)
+
+
+def neutralise_cell(value: Any) -> Any:
+    """The value as it may go into a cell: formula-like text gets a leading `'`; numbers stay numbers.
+
+    A negative number written as a number is no formula; the same text (`"-5"`) from a form is
+    quoted, because the writer cannot know the cell will be read as a number.
+    """
+    if isinstance(value, str) and is_formula_like(value):
+        return "'" + value
+    return value
+
+
+def neutralise_row(row: Iterable[Any]) -> list[Any]:
+    return [neutralise_cell(v) for v in row]
+
+
+def write_csv(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write a CSV whose every cell (header included) is neutralised; returns the rows written."""
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow(neutralise_row(header))
+    count = 0
+    for row in rows:
+        writer.writerow(neutralise_row(row))
+        count += 1
+    return count
