@@ -4,10 +4,18 @@ import dagster as dg
 
 from orchestration.assets.attachments import central_attachments
 from orchestration.assets.normalised import normalised_submissions
-from orchestration.assets.raw import central_submissions
+from orchestration.assets.quarantine import quarantine
+from orchestration.assets.raw import central_submissions, kobo_submissions
+from orchestration.checks import asset_checks
 from orchestration.resources import default_resources
+from orchestration.schedules import jobs, schedules
+from orchestration.sensors import sensors
 
 defs = dg.Definitions(
-    assets=[central_submissions, central_attachments, normalised_submissions],
+    assets=[central_submissions, central_attachments, kobo_submissions, normalised_submissions, quarantine],
+    asset_checks=asset_checks,
+    jobs=jobs,
+    schedules=schedules,
+    sensors=sensors,
     resources=default_resources(),
 )

@@ -17,7 +17,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from connectors.central.client import CentralClient
+from connectors.kobo import KoboClient
+from orchestration.alerts import Alert, deliver_alert
 from orchestration.central import central_client
+from orchestration.kobo import kobo_client
 from orchestration.settings import Settings
 from warehouse.db import ensure_schema, make_engine, session_scope
 
@@ -63,10 +66,34 @@ class CentralResource(dg.ConfigurableResource):
             yield pair
 
 
+class KoboResource(dg.ConfigurableResource):
+    """KoboToolbox (KOBO_URL, KOBO_TOKEN), or the bundled local server when KOBO_URL is unset."""
+
+    config: dg.ResourceDependency[SettingsResource]
+
+    @contextmanager
+    def client(self) -> Iterator[KoboClient]:
+        with kobo_client(self.config.settings()) as client:
+            yield client
+
+
+class AlertResource(dg.ConfigurableResource):
+    """Where failed runs are reported: a file under the data dir, and ODKSYNC_ALERT_WEBHOOK_URL if set."""
+
+    config: dg.ResourceDependency[SettingsResource]
+
+    def send(self, alert: Alert) -> str | None:
+        """Record the alert; the webhook's answer as one line, or None when no webhook is set."""
+        settings = self.config.settings()
+        return deliver_alert(alert, data_dir=settings.data_dir, webhook_url=settings.alert_webhook_url)
+
+
 def default_resources() -> dict[str, object]:
     settings = SettingsResource()
     return {
         "settings": settings,
         "warehouse": WarehouseResource(config=settings),
         "central": CentralResource(config=settings),
+        "kobo": KoboResource(config=settings),
+        "alerts": AlertResource(config=settings),
     }

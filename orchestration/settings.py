@@ -28,6 +28,10 @@ class Settings(BaseModel):
     kobo_token: SecretStr | None = None
     secret: SecretStr | None = None
     dagster_home: Path
+    # Share of held submissions in quarantine above which the quarantine check fails.
+    quarantine_threshold: float = 0.05
+    # Where a failed run's alert is posted (JSON); its path may carry a token, so it is a secret.
+    alert_webhook_url: SecretStr | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -46,6 +50,8 @@ class Settings(BaseModel):
             kobo_token=_secret(env.get("KOBO_TOKEN")),
             secret=_secret(env.get("ODKSYNC_SECRET")),
             dagster_home=Path(env.get("DAGSTER_HOME") or data_dir / "dagster").expanduser().resolve(),
+            quarantine_threshold=float(env.get("ODKSYNC_QUARANTINE_THRESHOLD") or 0.05),
+            alert_webhook_url=_secret(env.get("ODKSYNC_ALERT_WEBHOOK_URL")),
         )
 
     @property

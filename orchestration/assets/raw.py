@@ -5,11 +5,14 @@ import dagster as dg
 
 import forms
 from orchestration.encryption import report_encrypted
+from orchestration.kobo_sync import sync_kobo
 from orchestration.pipeline import CentralSource
-from orchestration.resources import CentralResource, WarehouseResource
+from orchestration.resources import CentralResource, KoboResource, WarehouseResource
 from warehouse.sync import sync_form
 
-central_forms = dg.StaticPartitionsDefinition([p.stem for p in forms.form_paths()])
+# One partition per programme form (forms/xlsform/*.xlsx), the same for every source.
+programme_forms = dg.StaticPartitionsDefinition([p.stem for p in forms.form_paths()])
+central_forms = programme_forms
 
 
 @dg.asset(key_prefix=["raw"], partitions_def=central_forms, group_name="raw",
@@ -30,3 +33,23 @@ def central_submissions(
     sealed = report_encrypted(warehouse.engine(), source="central", project_id=str(project_id),
                               form_id=context.partition_key, key_id=None, logger=context.log)
     return dg.MaterializeResult(metadata={**result.as_metadata(), "metadata_only": sealed or 0})
+
+
+@dg.asset(key_prefix=["raw"], partitions_def=programme_forms, group_name="raw", kinds={"kobo", "sql"})
+def kobo_submissions(
+    context: dg.AssetExecutionContext, kobo: KoboResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Every submission of one form deployed on KoboToolbox, as received, beside Central's.
+
+    Kobo keeps no modification time, so each run reads the form's whole feed and writes only
+    what changed (an edit, a validation status). A form not deployed on Kobo is reported as such
+    (`deployed` false) and nothing is written.
+    """
+    form_id = context.partition_key
+    with kobo.client() as client:
+        if client.find_asset(form_id) is None:
+            context.log.info(f"{form_id}: not deployed on KoboToolbox, nothing to sync")
+            return dg.MaterializeResult(metadata={"deployed": False, "in_sync": True})
+        (result,) = sync_kobo(client, warehouse.engine(), form_ids=[form_id])
+    context.log.info(f"{form_id}: fetched {result.fetched}, {result.new_submissions} new")
+    return dg.MaterializeResult(metadata={"deployed": True, **result.as_metadata()})
