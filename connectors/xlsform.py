@@ -13,6 +13,8 @@ from pyxform.errors import PyXFormError
 from pyxform.validators.odk_validate import ODKValidateError, check_xform
 from pyxform.xls2xform import convert as pyxform_convert
 
+from connectors.safe_xml import hardened_parser, parse_xml
+
 NS = {
     "h": "http://www.w3.org/1999/xhtml",
     "xf": "http://www.w3.org/2002/xforms",
@@ -67,7 +69,7 @@ def convert(xlsx: Path) -> ConvertedForm:
     """XLSForm → XForm with pyxform (raises PyXFormError on a broken form)."""
     warnings: list[str] = []
     result = pyxform_convert(xlsform=str(xlsx), warnings=warnings, pretty_print=True)
-    root = etree.fromstring(result.xform.encode("utf-8"))
+    root = parse_xml(result.xform, what="the converted XForm")
     instance = _primary_instance(root)
     title = root.findtext("h:head/h:title", namespaces=NS) or ""
     media = sorted(set(_MEDIA.findall(result.xform)))
@@ -206,10 +208,8 @@ def _survey_rows(path: Path) -> dict[str, int]:
 
 def canonical_xform(xml: bytes) -> bytes:
     """C14N of an XForm without comments and whitespace-only text, for comparison only."""
-    parser = etree.XMLParser(
-        remove_blank_text=True, remove_comments=True, resolve_entities=False, no_network=True
-    )
-    root = etree.fromstring(xml, parser)
+    parser = hardened_parser(remove_blank_text=True, remove_comments=True)
+    root = parse_xml(xml, what="an XForm", parser=parser)
     for element in root.iter():
         if element.text is not None and not element.text.strip():
             element.text = None
@@ -228,7 +228,7 @@ def _primary_instance(root: etree._Element) -> etree._Element:
 
 def instance_paths(xml: str) -> list[str]:
     """Every element path of the primary instance without its root, in document order."""
-    root = etree.fromstring(xml.encode("utf-8"))
+    root = parse_xml(xml, what="an XForm")
     data = _primary_instance(root)
     paths = []
     for el in data.iter():
@@ -246,7 +246,7 @@ def field_schema(xml: str) -> list[tuple[str, str]]:
     Fields without a type in their bind are strings in XForms; groups are left out, and a
     field inside a repeat is listed once, with the repeat's path (``goals/goal_text``).
     """
-    root = etree.fromstring(xml.encode("utf-8"))
+    root = parse_xml(xml, what="an XForm")
     data = _primary_instance(root)
     root_name = etree.QName(data).localname
     types: dict[str, str] = {}

@@ -38,6 +38,7 @@ from connectors.central.deploy_entities import (
 from connectors.central.errors import VERSION_EXISTS, CentralError
 from connectors.central.forms import FormService
 from connectors.central.models import DeployResult, FormAttachmentInfo
+from connectors.safe_xml import UnsafeXMLError, parse_xml
 from connectors.xlsform import canonical_xform
 
 XFORMS = "http://www.w3.org/2002/xforms"
@@ -94,7 +95,7 @@ def read_local_form(
             f"not {form_id!r}: make them equal"
         )
     resolved = form_id or declared or xlsx_path.stem
-    root = etree.fromstring(convert(xlsform=str(xlsx_path), warnings=[]).xform.encode("utf-8"))
+    root = parse_xml(convert(xlsform=str(xlsx_path), warnings=[]).xform, what=f"{xlsx_path.name} as XForm")
     instance_root = primary_instance_root(root)
     if instance_root is None:
         raise ValueError(f"{xlsx_path.name}: pyxform produced an XForm without a primary instance")
@@ -128,7 +129,7 @@ def definition_changed(local: LocalForm, published_xml: bytes, published_xlsx: b
         return False
     try:
         return canonical_xform(local.xform) != canonical_xform(published_xml)
-    except etree.XMLSyntaxError:
+    except (etree.XMLSyntaxError, UnsafeXMLError):
         return True
 
 

@@ -16,6 +16,7 @@ from lxml import etree
 
 from connectors.central.errors import NOT_FOUND, CentralError
 from connectors.central.forms import FormService
+from connectors.safe_xml import parse_xml
 
 if TYPE_CHECKING:
     from connectors.central.deploy import LocalForm
@@ -23,12 +24,11 @@ if TYPE_CHECKING:
 XFORMS = "http://www.w3.org/2002/xforms"
 # Media the form reads: secondary instances (jr://file-csv/x.csv) and any other jr://file/ reference.
 _FILE_REF = re.compile(rb"jr://file(?:-csv)?/([^\"'\s<>]+)")
-_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 def declared_dataset(xform: bytes) -> str | None:
     """The entity list this XForm creates or updates (the `dataset` of `meta/entity`), if any."""
-    root = etree.fromstring(xform, _SAFE_PARSER)
+    root = parse_xml(xform, what="an XForm")
     for element in root.iter(f"{{{XFORMS}}}entity"):
         parent = element.getparent()
         if parent is not None and etree.QName(parent).localname == "meta" and element.get("dataset"):
