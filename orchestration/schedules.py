@@ -32,8 +32,7 @@ nightly_job = dg.define_asset_job(
 @dg.schedule(job=sync_job, cron_schedule="0 * * * *", execution_timezone=TIMEZONE)
 def hourly_sync(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
     """Every hour, one sync run per programme form."""
-    hour = context.scheduled_execution_time.strftime("%Y-%m-%dT%H") \
-        if context.scheduled_execution_time else "now"
+    hour = context.scheduled_execution_time.strftime("%Y-%m-%dT%H")  # one run per form per hour
     return [dg.RunRequest(partition_key=form_id, run_key=f"{form_id}@{hour}")
             for form_id in programme_forms.get_partition_keys()]
 

@@ -1,0 +1,143 @@
+"""The whole current Dagster graph: definitions, each asset called with a built context, one materialise
+of everything against the local servers, and no secret anywhere in what Dagster keeps or prints."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+from dagster._serdes import serialize_value
+
+import forms
+from connectors.xlsform import convert
+from orchestration.assets.attachments import central_attachments
+from orchestration.assets.normalised import normalised_submissions
+from orchestration.assets.quarantine import quarantine
+from orchestration.assets.raw import central_submissions, kobo_submissions
+from orchestration.checks import asset_checks
+from orchestration.definitions import defs
+from orchestration.kobo import kobo_client
+from orchestration.resources import default_resources
+from orchestration.schedules import hourly_sync
+from orchestration.settings import Settings
+from simulation.generator import generate_children, registration_xml
+from tests.integration.test_sync import _submit
+from tests.support.local_central import ADMIN, LocalCentral
+
+FORM = "child_registration"
+ASSETS = [central_submissions, central_attachments, kobo_submissions, normalised_submissions, quarantine]
+CHECKS = {
+    ("raw/central_submissions", "submissions_have_unique_instance_ids"),
+    ("raw/central_submissions", "warehouse_count_equals_source_count"),
+    ("raw/kobo_submissions", "submissions_have_unique_instance_ids"),
+    ("raw/kobo_submissions", "warehouse_count_equals_source_count"),
+    ("normalised_submissions", "national_ids_pass_the_check_digit"),
+    ("normalised_submissions", "every_child_has_an_lao"),
+    ("quarantine", "quarantine_is_below_threshold"),
+}
+
+
+@pytest.fixture
+def settings(central: LocalCentral, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The environment a deployment gives: Central's credentials, no Kobo URL (the local Kobo under
+    the data dir, one form deployed there with two registrations), SQLite under the data dir."""
+    monkeypatch.setenv("ODK_CENTRAL_URL", central.server.url)
+    monkeypatch.setenv("ODK_CENTRAL_USERNAME", ADMIN)
+    monkeypatch.setenv("ODK_CENTRAL_PASSWORD", central.config.password.get_secret_value())
+    monkeypatch.setenv("ODK_CENTRAL_PROJECT_ID", str(central.project_id))
+    monkeypatch.setenv("ODKSYNC_DATA_DIR", str(tmp_path / "data"))
+    for name in ("DATABASE_URL", "KOBO_URL", "KOBO_TOKEN", "ODKSYNC_ALERT_WEBHOOK_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings.from_env()
+    path = forms.FORMS_DIR / f"{FORM}.xlsx"
+    media = forms.media_paths()
+    form = convert(path)
+    with kobo_client(settings) as kobo:
+        kobo.deploy_form(path, attachments={n: media[n] for n in form.media})
+        for child in generate_children(2, seed=77):
+            xml = registration_xml(child, form_version=form.version, instance_id=f"uuid:{uuid.uuid4()}")
+            assert kobo.submit_openrosa(xml).status == "created"
+    _submit(central, 3, seed=78)
+    return settings
+
+
+def test_definitions_load_with_every_asset_check_job_schedule_and_sensor() -> None:
+    repository = defs.get_repository_def()
+    assert repository.asset_graph.get_all_asset_keys() == {a.key for a in ASSETS}
+    assert {(k.asset_key.to_user_string(), k.name) for k in repository.asset_checks_defs_by_key} == CHECKS
+    assert {j.name for j in repository.get_all_jobs()} >= {"sync_job", "central_sync_job", "nightly_job"}
+    assert {s.name for s in repository.schedule_defs} == {"hourly_sync", "nightly_normalise"}
+    assert {s.name for s in repository.sensor_defs} == {"new_central_submissions", "alert_on_run_failure"}
+    nightly = repository.get_job("nightly_job")
+    assert {k.to_user_string() for k in nightly.asset_layer.executable_asset_keys} == \
+        {"normalised_submissions", "quarantine"}
+
+
+def test_the_hourly_schedule_asks_for_one_sync_per_form() -> None:
+    tick = datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Asia/Bangkok"))
+    requests = hourly_sync(dg.build_schedule_context(scheduled_execution_time=tick))
+    assert isinstance(requests, list)
+    assert sorted(r.partition_key or "" for r in requests) == sorted(p.stem for p in forms.form_paths())
+    assert f"{FORM}@2026-11-30T09" in {r.run_key for r in requests}  # a retried tick starts nothing twice
+
+
+def _metadata(result: Any) -> dict[str, Any]:
+    assert isinstance(result, dg.MaterializeResult) and result.metadata is not None
+    return {k: getattr(v, "value", v) for k, v in result.metadata.items()}
+
+
+def test_each_asset_called_directly_with_a_built_context(settings: Settings) -> None:
+    resources = default_resources()
+    with dg.build_asset_context(partition_key=FORM, resources=resources) as context:
+        raw = _metadata(central_submissions(context))
+        media = _metadata(central_attachments(context))
+        kobo = _metadata(kobo_submissions(context))
+    with dg.build_asset_context(partition_key="home_visit", resources=resources) as context:
+        kobo_elsewhere = _metadata(kobo_submissions(context))
+    with dg.build_asset_context(resources=resources) as context:
+        normalised = _metadata(normalised_submissions(context))
+        held = _metadata(quarantine(context))
+    assert raw["in_sync"] is True and raw["new_submissions"] >= 3
+    assert media["missing"] == 0
+    assert kobo["deployed"] is True and kobo["new_submissions"] == 2 and kobo["in_sync"] is True
+    assert kobo_elsewhere["deployed"] is False  # not on Kobo: said so, nothing written
+    assert normalised["held"] == raw["new_submissions"] + 2
+    assert normalised["normalised"] + normalised["quarantined"] == normalised["held"]
+    assert held["held"] == normalised["held"] and held["quarantined"] == normalised["quarantined"]
+    assert "|" in held["preview"] or held["preview"].startswith("ไม่มีรายการ")
+
+
+def test_one_materialisation_of_the_whole_graph_keeps_every_secret_out_of_dagster(
+    settings: Settings, central: LocalCentral, tmp_path: Path, capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    password = central.config.password.get_secret_value()
+    kobo_token = settings.local_secret("local_kobo_token")
+    (tmp_path / "dagster").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
+        result = dg.materialize([*ASSETS, *asset_checks], partition_key=FORM, resources=default_resources(),
+                                instance=instance)
+        records = instance.all_logs(result.run_id)
+        kept = serialize_value(records) + serialize_value(instance.get_run_by_id(result.run_id))
+    assert result.success
+    assert {m.asset_key for m in result.get_asset_materialization_events()} == {a.key for a in ASSETS}
+    evaluations = {(e.asset_key.to_user_string(), e.check_name): e
+                   for e in result.get_asset_check_evaluations()}
+    assert set(evaluations) == CHECKS
+    assert all(e.passed for e in evaluations.values())
+    (raw,) = result.asset_materializations_for_node("raw__central_submissions")
+    assert raw.metadata["in_sync"].value is True
+
+    stored = "".join(p.read_text(errors="replace") for p in (tmp_path / "dagster").rglob("*") if p.is_file())
+    out, err = capfd.readouterr()
+    for secret in (password, kobo_token):
+        assert len(secret) >= 16
+        assert secret not in kept  # event log: every log line, metadata value and check result
+        assert secret not in stored  # the instance's files: compute logs, run storage
+        assert secret not in out + err + caplog.text  # what the run printed or logged
+    assert "Materialized value" in kept  # the scan read real events
