@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -10,7 +11,8 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from connectors.central.client import CentralClient
-from warehouse.content_store import ContentStore
+from connectors.central.errors import AttachmentTooLarge
+from warehouse.content_store import ContentStore, attachment_name_problem, storable_name
 from warehouse.encrypted import not_sealed
 from warehouse.models import Attachment, Submission
 from warehouse.upsert import upsert
@@ -23,6 +25,13 @@ class AttachmentResult:
     downloaded: int = 0
     unchanged: int = 0
     missing: int = 0
+    refused: int = 0  # names that could act as paths or hide characters: never fetched
+    too_large: int = 0  # over ODKSYNC_MAX_ATTACHMENT_BYTES: refused, nothing kept
+
+
+# States of a file that is never fetched again (until its submission names another file).
+REFUSED_STATES = ("refused_name", "too_large")
+log = logging.getLogger(__name__)
 
 
 def fetch_attachments(
@@ -43,18 +52,38 @@ def fetch_attachments(
             rows = []
             for info in client.list_attachments(form_id, submission.submission_id,
                                                 project_id=project_id):
-                known = held.get(info.name)
-                row: dict[str, Any] = {**key, "submission_id": submission.submission_id, "name": info.name,
+                problem = attachment_name_problem(info.name)
+                name = info.name if problem is None else storable_name(str(info.name))
+                known = held.get(name)
+                row: dict[str, Any] = {**key, "submission_id": submission.submission_id, "name": name,
                        "checked_at": datetime.now(UTC), "state": "missing", "sha256": None,
                        "size": None, "etag": None}
+                if problem is not None:
+                    log.warning("%s %s: attachment %r refused (%s); not fetched", form_id,
+                                submission.submission_id, name, problem)
+                    result.refused += 1
+                    rows.append({**row, "state": "refused_name"})
+                    continue
                 if not info.exists:
                     result.missing += 1
                     rows.append(row)
                     continue
+                if known is not None and known.state in REFUSED_STATES:
+                    result.too_large += known.state == "too_large"
+                    rows.append({**row, "state": known.state, "size": known.size})
+                    continue
                 etag = known.etag if known and known.sha256 and store.has(known.sha256) else None
                 scratch = store.scratch()
-                done = client.download_attachment(form_id, submission.submission_id, info.name,
-                                                  scratch, etag=etag, project_id=project_id)
+                try:
+                    done = client.download_attachment(form_id, submission.submission_id, info.name,
+                                                      scratch, etag=etag, project_id=project_id,
+                                                      max_bytes=store.max_file_bytes)
+                except AttachmentTooLarge as exc:
+                    log.warning("%s %s: %s", form_id, submission.submission_id, exc)
+                    scratch.unlink(missing_ok=True)
+                    result.too_large += 1
+                    rows.append({**row, "state": "too_large", "size": exc.size})
+                    continue
                 if done.not_modified and known is not None:
                     result.unchanged += 1
                     row.update(state="present", sha256=known.sha256, size=known.size, etag=etag)

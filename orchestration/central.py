@@ -62,7 +62,8 @@ def central_config(settings: Settings) -> Iterator[CentralConfig]:
         yield CentralConfig(base_url=str(settings.central_url),
                             username=settings.central_username,
                             password=settings.central_password,
-                            project_id=settings.central_project_id)
+                            project_id=settings.central_project_id,
+                            verify_tls=settings.tls_verify)
         return
     password = local_admin_password(settings)
     running = _running_local_url(settings)

@@ -191,9 +191,7 @@ def sync(
             with kobo_client(settings) as kobo, form_progress(console) as tick:
                 results = sync_kobo(kobo, engine, form_ids=form, full=full, progress=tick)
         else:
-            from warehouse.content_store import ContentStore
-
-            store = ContentStore(settings.attachments_dir)
+            store = settings.content_store()
             with central_client(settings) as (client, project_id), form_progress(console) as tick:
                 results = sync_central(client, project_id, engine, form_ids=form, full=full,
                                        progress=tick, attachments=store)

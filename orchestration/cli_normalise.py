@@ -33,7 +33,8 @@ def normalise(
     def work(settings: Settings) -> None:
         with session_scope(_engine(settings)) as session:
             result = normalise_pending(session, form_ids=form, replay=replay and not only_quarantined,
-                                       only_quarantined=only_quarantined)
+                                       only_quarantined=only_quarantined,
+                                       max_payload_bytes=settings.max_submission_bytes)
             counts = held_counts(session)
         for (_, _, form_id), c in sorted(counts.items(), key=lambda kv: kv[0][2]):
             if form and form_id not in form:

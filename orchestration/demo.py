@@ -15,7 +15,6 @@ from orchestration.central import central_client, local_state_dir
 from orchestration.pipeline import deploy_forms, sync_central
 from orchestration.progress import form_progress, progress_bar
 from orchestration.settings import Settings
-from warehouse.content_store import ContentStore
 from warehouse.db import ensure_schema, make_engine, session_scope
 from warehouse.normalise.driver import NormaliseResult, held_counts, normalise_pending
 from warehouse.status import form_status
@@ -52,7 +51,7 @@ def run_demo(settings: Settings, *, console: Console, children: int, seed: int) 
         offset = log.stat().st_size if log.exists() else 0
         with form_progress(console) as tick:
             results = sync_central(client, project_id, engine, progress=tick,
-                                   attachments=ContentStore(settings.attachments_dir))
+                                   attachments=settings.content_store())
         for r in results:
             console.print(f"  sync {r.form_id}: {describe_sync(r)}")
         if settings.uses_local_central:
@@ -60,7 +59,7 @@ def run_demo(settings: Settings, *, console: Console, children: int, seed: int) 
             for line in requests_since(log, offset):
                 console.print(f"    {line}", highlight=False, soft_wrap=True)
     with session_scope(engine) as session:
-        normalised = normalise_pending(session)
+        normalised = normalise_pending(session, max_payload_bytes=settings.max_submission_bytes)
         for line in describe_normalise(normalised, held_counts(session)):
             console.print(f"  {line}", highlight=False)
         rows = form_status(session)

@@ -42,7 +42,8 @@ def kobo_client(settings: Settings) -> Iterator[KoboClient]:
             raise KoboConfigurationError(
                 "KOBO_URL is set but KOBO_TOKEN is not: set it to an API token of that server "
                 "(Account settings → Security), or unset KOBO_URL to use the local server.")
-        with KoboClient(KoboConfig(base_url=settings.kobo_url, token=settings.kobo_token)) as c:
+        with KoboClient(KoboConfig(base_url=settings.kobo_url, token=settings.kobo_token,
+                                   verify_tls=settings.tls_verify)) as c:
             yield c
         return
     from sandbox.kobo import KoboSandbox

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+if TYPE_CHECKING:
+    from warehouse.content_store import ContentStore
+
 LOCAL_ADMIN_EMAIL = "admin@odksync.local"
 SECRETS_DIRNAME = "secrets"
+DEFAULT_MAX_SUBMISSION_BYTES = 5 * 1024 * 1024  # a submission's answers (its JSON), attachments apart
+DEFAULT_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024  # one photo or scan
+TLS_ENV = "ODKSYNC_TLS_VERIFY"
+_ON = ("1", "true", "yes", "on")
+_OFF = ("0", "false", "no", "off")
+
+log = logging.getLogger(__name__)
+
+
+class ConfigurationValueError(ValueError):
+    """An environment variable holds a value odksync cannot use (named, with what it accepts)."""
 
 
 class Settings(BaseModel):
@@ -28,6 +44,9 @@ class Settings(BaseModel):
     kobo_token: SecretStr | None = None
     secret: SecretStr | None = None
     dagster_home: Path
+    tls_verify: bool = True  # off only with ODKSYNC_TLS_VERIFY=0 (and a warning each time)
+    max_submission_bytes: int = DEFAULT_MAX_SUBMISSION_BYTES
+    max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
     # Share of held submissions in quarantine above which the quarantine check fails.
     quarantine_threshold: float = 0.05
     # Where a failed run's alert is posted (JSON); its path may carry a token, so it is a secret.
@@ -68,11 +87,42 @@ class Settings(BaseModel):
         """The content-addressed store of submission media (never exported)."""
         return self.data_dir / "attachments"
 
+    def content_store(self) -> ContentStore:
+        """The attachment store, refusing files over ODKSYNC_MAX_ATTACHMENT_BYTES."""
+        from warehouse.content_store import ContentStore
+
+        return ContentStore(self.attachments_dir, max_file_bytes=self.max_attachment_bytes)
+
     def odksync_secret(self) -> str:
         """The key for pseudonymous ids: ODKSYNC_SECRET, or the local one generated on first use."""
         if self.secret is not None:
             return self.secret.get_secret_value()
         return self.local_secret("odksync_secret")
+
+
+def _tls_verify(value: str | None) -> bool:
+    """TLS verification is on unless ODKSYNC_TLS_VERIFY says off in so many words; a typo is an error."""
+    if value is None or value.strip() == "":
+        return True
+    word = value.strip().lower()
+    if word in _ON:
+        return True
+    if word in _OFF:
+        log.warning("%s=%s: TLS certificate verification is OFF for every server odksync talks to. "
+                    "Anyone on the network path can read and change children's data. Use this only "
+                    "against a test server.", TLS_ENV, value.strip())
+        return False
+    raise ConfigurationValueError(f"{TLS_ENV}={value!r} is not understood: use 1 (verify, the default) "
+                                  "or 0 (do not verify; test servers only)")
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise ConfigurationValueError(f"{name}={value!r} must be a positive number of bytes")
+    return int(value)
 
 
 def _secret(value: str | None) -> SecretStr | None:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import unicodedata
 import uuid
 from pathlib import Path
 
 _CHUNK = 1 << 20
+MAX_NAME_LENGTH = 255
+# C0/C1 controls, and format characters that reorder or hide text (bidi overrides and isolates,
+# zero-width characters, BOM): a name carrying them can show one thing and be another.
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c]")
+_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 class ContentStore:
     """Files live at `root/ab/cd/<sha256>`; names from submissions never become paths."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, max_file_bytes: int | None = None) -> None:
         self.root = root
+        self.max_file_bytes = max_file_bytes  # larger files are refused (ODKSYNC_MAX_ATTACHMENT_BYTES)
         self.incoming = root / "incoming"
         self.incoming.mkdir(parents=True, exist_ok=True, mode=0o700)
 
@@ -59,3 +67,32 @@ def file_digest(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+def attachment_name_problem(name: object) -> str | None:
+    """Why a file name from a submission is refused, or None when it is an ordinary file name.
+
+    Names never become paths in the store (files are named by digest), but a name that could act
+    as a path anywhere (`../`, `/etc/passwd`, `C:\\`, a backslash, a look-alike slash after Unicode
+    normalisation) or that hides characters is refused outright: such a file is not fetched.
+    """
+    if not isinstance(name, str) or not name:
+        return "empty file name"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"file name longer than {MAX_NAME_LENGTH} characters"
+    if _HIDDEN.search(name):
+        return "file name contains control, zero-width or text-direction characters"
+    folded = unicodedata.normalize("NFKC", name)
+    if "/" in folded or "\\" in folded or "\u2215" in folded or "\u2044" in folded:
+        return "file name contains a path separator"
+    if folded in (".", "..") or folded.startswith("..") or _DRIVE.match(folded):
+        return "file name could name a parent folder or a drive"
+    if folded.strip(" .") == "":
+        return "file name is only dots and spaces"
+    return None
+
+
+def storable_name(name: str) -> str:
+    """The name as it can be kept in a database row and shown: control characters escaped, bounded."""
+    shown = _HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", name)
+    return shown if len(shown) <= MAX_NAME_LENGTH else shown[: MAX_NAME_LENGTH - 1] + "…"

@@ -358,9 +358,13 @@ class CentralClient:
         *,
         etag: str | None = None,
         project_id: int | None = None,
+        max_bytes: int | None = None,
     ) -> DownloadResult:
-        """Stream a submission's file to `dest` (verified, atomic); `etag` skips an unchanged one."""
+        """Stream a submission's file to `dest` (verified, atomic); `etag` skips an unchanged one.
+
+        A file over `max_bytes` raises AttachmentTooLarge and nothing of it is kept.
+        """
         pid = self._pid(project_id)
         return self.submission_admin.download_attachment(
-            form_id, instance_id, name, Path(dest), etag=etag, project_id=pid
+            form_id, instance_id, name, Path(dest), etag=etag, project_id=pid, max_bytes=max_bytes
         )

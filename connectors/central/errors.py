@@ -186,6 +186,15 @@ class CentralAnswerCut(CentralUnreachable):
     """Central's answer broke off mid-body (connection dropped, fewer bytes than announced)."""
 
 
+class AttachmentTooLarge(CentralError):
+    """A submission's file is larger than the configured limit: refused, nothing kept of it."""
+
+    def __init__(self, message: str, *, size: int, limit: int, url: str | None = None) -> None:
+        super().__init__(message, url=url)
+        self.size = size  # bytes announced or read before stopping
+        self.limit = limit
+
+
 def unreachable_error(
     exc: RequestException, *, server: str, timeout: float, url: str | None, maybe_applied: bool = False
 ) -> CentralUnreachable:

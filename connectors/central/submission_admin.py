@@ -18,7 +18,12 @@ from connectors.central.attachment_models import (
     SubmissionInfo,
     SubmissionVersion,
 )
-from connectors.central.errors import DEPRECATING_OLD_SUBMISSION, CentralAnswerCut, CentralError
+from connectors.central.errors import (
+    DEPRECATING_OLD_SUBMISSION,
+    AttachmentTooLarge,
+    CentralAnswerCut,
+    CentralError,
+)
 from connectors.central.models import lenient_list
 from connectors.central.service import Service
 from connectors.http import TRANSPORT_ERRORS, was_resent
@@ -139,8 +144,12 @@ class SubmissionAdminService(Service):
         *,
         etag: str | None,
         project_id: int,
+        max_bytes: int | None = None,
     ) -> DownloadResult:
         """Stream one file to `dest` through `dest.part`, verified, then renamed into place.
+
+        A file larger than `max_bytes` (announced, or read so far) raises AttachmentTooLarge and
+        leaves nothing behind; it is not retried.
 
         With `etag` (the ETag of an earlier download, or the md5 of a file already held) Central
         answers 304 when its file is the same and nothing is transferred. Central serves these
@@ -160,7 +169,7 @@ class SubmissionAdminService(Service):
                         sha256, size = file_digest(dest) if dest.is_file() else (None, None)
                         return DownloadResult(sha256=sha256, size=size, not_modified=True,
                                               etag=sent_tag or etag)
-                    return self._stream_to(response, Path(dest), name, sent_tag)
+                    return self._stream_to(response, Path(dest), name, sent_tag, max_bytes)
             except CentralAnswerCut:
                 # The .part is gone already; a GET is safe to repeat: fetch the file again.
                 if attempt >= self.session.resend.retries:
@@ -169,14 +178,20 @@ class SubmissionAdminService(Service):
                 attempt += 1
 
     def _stream_to(
-        self, response: requests.Response, dest: Path, name: str, tag: str | None
+        self, response: requests.Response, dest: Path, name: str, tag: str | None,
+        max_bytes: int | None = None,
     ) -> DownloadResult:
+        length = response.headers.get("Content-Length", "")
+        if max_bytes is not None and length.isdigit() and int(length) > max_bytes:
+            raise self._too_large(response, name, int(length), max_bytes)
         dest.parent.mkdir(parents=True, exist_ok=True)
         part = dest.with_name(dest.name + ".part")
         sha256, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
         try:
             with part.open("wb") as handle:
                 for chunk in response.iter_content(CHUNK_BYTES):
+                    if max_bytes is not None and size + len(chunk) > max_bytes:
+                        raise self._too_large(response, name, size + len(chunk), max_bytes)
                     handle.write(chunk)
                     sha256.update(chunk)
                     md5.update(chunk)
@@ -196,6 +211,12 @@ class SubmissionAdminService(Service):
             part.unlink(missing_ok=True)
             raise
         return DownloadResult(sha256=sha256.hexdigest(), size=size, etag=tag)
+
+    def _too_large(self, response: requests.Response, name: str, size: int, limit: int) -> AttachmentTooLarge:
+        return AttachmentTooLarge(
+            f"ODK Central at {self.session.server} holds {name!r} of at least {size:,} bytes, more than "
+            f"the {limit:,} allowed (ODKSYNC_MAX_ATTACHMENT_BYTES): refused, not stored",
+            size=size, limit=limit, url=response.url)
 
     def _verify(self, response: requests.Response, name: str, size: int, md5: str, tag: str | None) -> None:
         """Check the bytes against Content-Length and Central's md5 ETag, when they can be compared."""

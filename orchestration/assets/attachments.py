@@ -6,7 +6,6 @@ import dagster as dg
 from orchestration.assets.raw import central_forms, central_submissions
 from orchestration.attachments import attachment_summary, fetch_attachments
 from orchestration.resources import CentralResource, SettingsResource, WarehouseResource
-from warehouse.content_store import ContentStore
 
 
 @dg.asset(key_prefix=["raw"], partitions_def=central_forms, group_name="raw",
@@ -22,7 +21,7 @@ def central_attachments(
     lacking. `missing` counts files not held yet: most often the phone has not sent them yet.
     Encrypted submissions' sealed files are not fetched (they cannot be read).
     """
-    store = ContentStore(settings.settings().attachments_dir)
+    store = settings.settings().content_store()
     engine = warehouse.engine()
     with central.client() as (client, project_id):
         result = fetch_attachments(client, project_id, engine, store, form_id=context.partition_key)

@@ -81,7 +81,11 @@ _NICK_BRACKETS = re.compile(
 )
 _NICK_WORD = re.compile(r"(?:^|\s)ชื่อเล่น\s*[:：=\-]?\s*(\S+)")
 _NONG = re.compile(r"^น้อง(?=[^\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0e30\u0e32\u0e33\u0e45])")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f]")
+# Zero-width characters, soft hyphen, and text-direction controls (embeddings, overrides, isolates,
+# the Arabic letter mark): they print as nothing, or reorder what is shown (an RTL override makes
+# "สมชาย" display backwards), so two equal names would differ.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060-\u2064\ufeff\u00ad\u180e\u200e\u200f"
+                        "\u202a-\u202e\u2066-\u2069\u061c\u034f\u115f\u1160\u3164\uffa0]")
 _EDGE_PUNCT = " .,;:-_/\\|*+#=~`!?\"'“”‘’()[]{}<>"
 # Surnames of royal descent keep the particle ณ and one space: "ณ อยุธยา", "ณ ระนอง".
 _NA_SURNAMES = ("อยุธยา", "ป้อมเพชร", "ระนอง", "นคร", "ถลาง", "สงขลา", "เชียงใหม่", "ลำปาง", "ลำพูน",

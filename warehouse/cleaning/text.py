@@ -12,7 +12,10 @@ THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 # Characters that print as nothing but make two equal names differ: zero-width space and
 # joiners, word joiner, byte-order mark, soft hyphen. Copied text from LINE and Word carries them.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f"))
+# Text-direction controls (RTL override, isolates) too: they reorder what is shown.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad"
+                                    "\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067"
+                                    "\u2068\u2069\u061c\u034f\u115f\u1160\u3164\uffa0"))
 _SPACES = re.compile(r"\s+")  # includes NBSP and the ideographic space in Python's Unicode \s
 
 

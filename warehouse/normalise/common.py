@@ -31,6 +31,7 @@ MAX_NAME = 200
 MAX_INT = 2_000_000_000  # every integer answer fits a 32-bit column; the forms' own bounds are far lower
 # C0/C1 control characters other than tab and line breaks: never typed on a phone.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # lone surrogates: bytes that were not valid UTF-8
 _MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -50,6 +51,8 @@ def _text(limit: int) -> Any:
             return None
         if _CONTROL.search(value):
             raise PydanticCustomError("control_characters", "control characters in text")
+        if _SURROGATE.search(value):
+            raise PydanticCustomError("invalid_unicode", "not valid UTF-8 text")
         if _MARKUP.search(value):
             raise PydanticCustomError("markup", "markup in text")
         if len(value) > limit:
@@ -235,6 +238,8 @@ _WHAT_TH = {
     "write_error": "บันทึกลงฐานข้อมูลไม่ได้",
     "normaliser_error": "ตัวแปลงข้อมูลทำงานผิดพลาด",
     "consent_age_rule": "การให้ความยินยอมไม่เป็นไปตามเกณฑ์อายุ (พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล มาตรา 20)",
+    "too_large": "รายการนี้มีขนาดใหญ่เกินกว่าที่ระบบรับได้ จึงไม่ได้อ่านคำตอบ (ข้อมูลดิบยังเก็บไว้ครบ)",
+    "invalid_unicode": "ข้อความมีอักขระที่เข้ารหัสผิด (ไม่ใช่ UTF-8 ที่ถูกต้อง)",
 }
 _EXPECTED_TH = {
     "missing_required": "ต้องมีคำตอบ",
@@ -251,6 +256,8 @@ _EXPECTED_TH = {
     "inconsistent": "{expected}",
     "out_of_range": "ต้องไม่เกิน {expected}",
     "consent_age_rule": "{expected}",
+    "too_large": "ต้องไม่เกิน {expected} (ตั้งค่าได้ที่ ODKSYNC_MAX_SUBMISSION_BYTES)",
+    "invalid_unicode": "ต้องเป็นข้อความ UTF-8 ที่ถูกต้อง",
 }
 _DO_TH = {
     "unknown_form_version": "ผู้ดูแลระบบต้องเพิ่มรุ่นนี้ในตัวแปลงข้อมูลของ odksync แล้วสั่ง odksync normalise --replay",
@@ -288,6 +295,7 @@ def short(value: Any, limit: int = 80) -> str:
     """A value as a data manager should see it in a message: repr-like, shortened, printable."""
     text = value if isinstance(value, str) else repr(value)
     text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

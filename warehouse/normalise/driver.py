@@ -8,6 +8,7 @@ so a second run writes nothing. Each batch is one transaction.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,9 @@ ROW_TABLES: tuple[type[SQLModel], ...] = (
     DataQualityFlag, TextDate,
 )
 BATCH = 500
+# A submission's answers larger than this (as compact JSON) are not read but quarantined: a phone
+# never sends megabytes of answers; such a payload is an attack or a broken client.
+MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
 _KEY = ("source", "project_id", "form_id", "submission_id")
 Key = tuple[str, str, str, str]
 
@@ -91,6 +95,7 @@ def normalise_pending(
     batch_size: int = BATCH,
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
+    max_payload_bytes: int = MAX_PAYLOAD_BYTES,
 ) -> NormaliseResult:
     """Normalise every current raw submission not yet normalised at its current version.
 
@@ -100,12 +105,14 @@ def normalise_pending(
     # One run at a time: two would both insert the same submissions' states.
     with exclusive(session.get_bind(), "raw submissions into normalised tables"):  # type: ignore[arg-type]
         return _normalise_locked(session, form_ids=form_ids, replay=replay, only_quarantined=only_quarantined,
-                                 batch_size=batch_size, now=now or datetime.now(UTC), progress=progress)
+                                 batch_size=batch_size, now=now or datetime.now(UTC), progress=progress,
+                                 max_bytes=max_payload_bytes)
 
 
 def _normalise_locked(session: Session, *, form_ids: Sequence[str] | None, replay: bool,
                       only_quarantined: bool, batch_size: int, now: datetime,
-                      progress: Callable[[int], None] | None) -> NormaliseResult:
+                      progress: Callable[[int], None] | None,
+                      max_bytes: int = MAX_PAYLOAD_BYTES) -> NormaliseResult:
     result = NormaliseResult()
     last = 0
     while True:
@@ -116,13 +123,13 @@ def _normalise_locked(session: Session, *, form_ids: Sequence[str] | None, repla
         last = last_id
         batch = NormaliseResult()
         try:
-            _write_batch(session, items, now=now, result=batch)
+            _write_batch(session, items, now=now, result=batch, max_bytes=max_bytes)
             session.commit()
         except SQLAlchemyError:
             session.rollback()
             batch = NormaliseResult()
             for item in items:  # one bad row must not hold back the others
-                _write_alone(session, item, now=now, result=batch)
+                _write_alone(session, item, now=now, result=batch, max_bytes=max_bytes)
         _merge(result, batch)
         result.batches += 1
         if progress is not None:
@@ -157,7 +164,8 @@ def _next_batch(session: Session, *, after: int, form_ids: Sequence[str] | None,
     return items, rows[-1].id if rows else after
 
 
-def _write_batch(session: Session, items: Sequence[_Item], *, now: datetime, result: NormaliseResult) -> None:
+def _write_batch(session: Session, items: Sequence[_Item], *, now: datetime, result: NormaliseResult,
+                 max_bytes: int = MAX_PAYLOAD_BYTES) -> None:
     _clear(session, [i.key for i in items if i.known])
     rows: dict[type[SQLModel], list[dict[str, Any]]] = defaultdict(list)
     quarantine: list[dict[str, Any]] = []
@@ -167,6 +175,7 @@ def _write_batch(session: Session, items: Sequence[_Item], *, now: datetime, res
         state, written, flags = "retracted", 0, 0
         if not item.deleted:
             try:
+                _check_size(item.payload, max_bytes)
                 out = normalise_payload(item.key[2], item.form_version, item.payload, source=item.key[0])
             except Quarantined as q:
                 state = "quarantined"
@@ -195,11 +204,19 @@ def _record(session: Session, states: list[dict[str, Any]], *, known: list[Key])
     session.connection().execute(NormalisedSubmission.__table__.insert(), states)  # type: ignore[attr-defined]
 
 
-def _write_alone(session: Session, item: _Item, *, now: datetime, result: NormaliseResult) -> None:
+def _check_size(payload: Any, max_bytes: int) -> None:
+    size = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8",
+                                                                                               "replace"))
+    if size > max_bytes:
+        raise Quarantined([Problem("too_large", found=f"{size:,} ไบต์", expected=f"{max_bytes:,} ไบต์")])
+
+
+def _write_alone(session: Session, item: _Item, *, now: datetime, result: NormaliseResult,
+                 max_bytes: int = MAX_PAYLOAD_BYTES) -> None:
     """Write one submission on its own; if even that fails, quarantine it with the database's answer."""
     single = NormaliseResult()
     try:
-        _write_batch(session, [item], now=now, result=single)
+        _write_batch(session, [item], now=now, result=single, max_bytes=max_bytes)
         session.commit()
     except SQLAlchemyError as e:
         session.rollback()
