@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing as mp
+import os
 import random
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from warehouse.matching import comparisons as cmp
 from warehouse.matching import settings as s
@@ -19,6 +21,7 @@ from warehouse.matching.model import Model, Pattern, fit_lambda, posterior, prio
 from warehouse.matching.prepare import Prepared, prepare
 
 Decision = Literal["link", "review", "apart", "cannot"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,43 @@ class MatchResult:
 
 
 def vector(a: Prepared, b: Prepared) -> Pattern:
-    return tuple(comp.compare(a, b) for comp in s.COMPARISONS)
+    return tuple([compare(a, b) for compare in _COMPARE])
+
+
+_COMPARE = tuple(comp.compare for comp in s.COMPARISONS)
+
+
+# --- the same work on both cores for big inputs (fork: the workers see the parent's lists) ------
+_WORK: dict[str, Any] = {}
+
+
+def _vector_chunk(bounds: tuple[int, int]) -> list[Pattern]:
+    records, pairs = _WORK["records"], _WORK["pairs"]
+    return [vector(records[i], records[j]) for i, j in pairs[bounds[0]:bounds[1]]]
+
+
+def _in_parallel(fn: Callable[[tuple[int, int]], list[T]], n: int, **work: Any) -> list[T]:
+    """fn over [0, n) in chunks, on s.WORKERS forked processes when n is large, else here."""
+    workers = min(s.WORKERS, os.cpu_count() or 1)
+    _WORK.update(work)
+    try:
+        if n < s.PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+            return fn((0, n))
+        step = -(-n // (workers * 4))
+        chunks = [(lo, min(lo + step, n)) for lo in range(0, n, step)]
+        with mp.get_context("fork").Pool(workers) as pool:
+            return [x for part in pool.map(fn, chunks) for x in part]
+    finally:
+        _WORK.clear()
+
+
+def prepare_all(rows: Sequence[Mapping[str, object]] | Sequence[Prepared]) -> list[Prepared]:
+    """Prepared records, here: sending them back from workers costs more than preparing them."""
+    return [r if isinstance(r, Prepared) else prepare(r) for r in rows]
+
+
+def vectors(records: Sequence[Prepared], pairs: Sequence[tuple[int, int]]) -> list[Pattern]:
+    return _in_parallel(_vector_chunk, len(pairs), records=records, pairs=pairs)
 
 
 # --- blocking -----------------------------------------------------------------------------------
@@ -154,9 +193,9 @@ def match_records(
     retrain: bool = False,
 ) -> MatchResult:
     """Cluster the rows into children. `retrain` estimates u, m and λ on these rows (EM, no labels)."""
-    records = [r if isinstance(r, Prepared) else prepare(r) for r in rows]
+    records = prepare_all(rows)
     pairs = candidate_pairs(records)
-    patterns = [vector(records[i], records[j]) for i, j in pairs]
+    patterns = vectors(records, pairs)
     counts = Counter(patterns)
     if retrain or model is None:
         model = train_on(records) if retrain or not _saved_model_exists() else Model.load()

@@ -115,14 +115,17 @@ def expectation_maximisation(
     """EM for m (unless fix_m; never for the comparisons in `fixed`) and λ over pattern counts, u fixed."""
     m = [dict(x) for x in (m or _initial_m())]
     items = sorted(patterns.items())
-    for _ in range(iterations):
-        model = Model(m=m, u=u)
+    weights: list[float] = []
+    for iteration in range(iterations):
+        if iteration == 0 or not fix_m:
+            model = Model(m=m, u=u)
+            # Comparisons on the session's own blocking columns agree by construction: not evidence here.
+            weights = [sum(model.weight(k, lv) for k, lv in enumerate(pattern) if k not in fixed)
+                       for pattern, _ in items]
         posts: list[tuple[Pattern, int, float]] = []
         prior = math.log2(lam / (1 - lam))
-        for pattern, n in items:
-            # Comparisons on the session's own blocking columns agree by construction: not evidence here.
-            score = prior + sum(model.weight(k, lv) for k, lv in enumerate(pattern) if k not in fixed)
-            p = 1.0 / (1.0 + 2.0 ** (-max(min(score, 60.0), -60.0)))
+        for (pattern, n), weight in zip(items, weights, strict=True):
+            p = 1.0 / (1.0 + 2.0 ** (-max(min(prior + weight, 60.0), -60.0)))
             posts.append((pattern, n, p))
         total = sum(n for _, n, _ in posts)
         matched = sum(n * p for _, n, p in posts)

@@ -57,8 +57,11 @@ class Prepared:
 def prepare(row: Mapping[str, object]) -> Prepared:
     """A CSV row (any missing or malformed value) as a Prepared record."""
     def get(key: str) -> str:
+        value = row.get(key)
+        if isinstance(value, str) and value.isprintable() and "  " not in value:
+            return value.strip()  # most values: nothing invisible, no odd spaces
         try:
-            return as_text(row.get(key)) or ""
+            return as_text(value) or ""
         except Exception:
             return ""
 

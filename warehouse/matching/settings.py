@@ -53,7 +53,8 @@ COMPARISONS: tuple[Comparison, ...] = (
 BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
     ("id_digits",),
     ("first_fold", "last_fold"),
-    ("first_lk82", "birth_year"),
+    ("first_lk82", "birth_year", "lao"),
+    ("first_lk82", "last_lk82"),
     ("first_udom83", "last_udom83"),
     ("last_fold", "birth"),
     ("first_fold", "birth"),
@@ -77,6 +78,10 @@ GIVEN_VETO_LEVEL = c.GIVEN_CLOSE
 UPPER = 0.95
 LOWER = 0.50
 PRIOR_SHIFT = 0.0  # bits added to the prior (log2 odds that two random records are one child)
+
+# Inputs with at least PARALLEL_FROM rows (or pairs) are prepared and compared on WORKERS processes.
+WORKERS = 2
+PARALLEL_FROM = 50_000
 
 # Training (EM without labels): random pairs sampled for u; one EM session for m per training rule.
 TRAINING_RULES: tuple[tuple[str, ...], ...] = (("first_fold", "last_fold"), ("birth",), ("id_digits",))
