@@ -37,14 +37,15 @@ def _friendly_errors() -> Iterator[None]:
     from connectors.kobo.errors import KoboError
     from orchestration.central import ConfigurationError
     from orchestration.kobo import KoboConfigurationError
+    from orchestration.settings import ConfigurationValueError
     from sandbox.common.store import StateTooOld
     from warehouse.db import SchemaOutOfDate
     from warehouse.locks import SyncInProgress
 
     try:
         yield
-    except (CentralError, KoboError, ConfigurationError, KoboConfigurationError, SchemaOutOfDate,
-            SyncInProgress, StateTooOld, LookupError, FileNotFoundError) as e:
+    except (CentralError, KoboError, ConfigurationError, KoboConfigurationError, ConfigurationValueError,
+            SchemaOutOfDate, SyncInProgress, StateTooOld, LookupError, FileNotFoundError) as e:
         errors.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:

@@ -71,6 +71,9 @@ class Settings(BaseModel):
             dagster_home=Path(env.get("DAGSTER_HOME") or data_dir / "dagster").expanduser().resolve(),
             quarantine_threshold=float(env.get("ODKSYNC_QUARANTINE_THRESHOLD") or 0.05),
             alert_webhook_url=_secret(env.get("ODKSYNC_ALERT_WEBHOOK_URL")),
+            tls_verify=_tls_verify(env.get(TLS_ENV)),
+            max_submission_bytes=_positive(env, "ODKSYNC_MAX_SUBMISSION_BYTES", DEFAULT_MAX_SUBMISSION_BYTES),
+            max_attachment_bytes=_positive(env, "ODKSYNC_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES),
         )
 
     @property
