@@ -134,7 +134,9 @@ class _Parser:
                 sql = "(1)"
             elif left.is_null or right.is_null:
                 side = right if left.is_null else left
-                sql = f"({side.sql} IS NULL)"
+                # `IS NOT NULL` as such (not NOT (… IS NULL)) lets SQLite use a partial index.
+                sql = f"({side.sql} IS {'NOT ' if op == 'ne' else ''}NULL)"
+                op = "eq"
             else:
                 sql = f"({left.sql} IS {right.sql})"
             params = (left.params if not left.is_null else []) + \

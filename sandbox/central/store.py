@@ -57,6 +57,8 @@ CREATE INDEX IF NOT EXISTS submissions_feed ON submissions (form_id, draft, crea
 -- every submission; indexes only, so an older state folder gains them on open (same layout).
 CREATE INDEX IF NOT EXISTS submissions_event ON submissions (event);
 CREATE INDEX IF NOT EXISTS submissions_live ON submissions (form_id, draft, deleted_at, created_at, id);
+CREATE INDEX IF NOT EXISTS submissions_deleted ON submissions (form_id, draft, created_at, id)
+  WHERE deleted_at IS NOT NULL;            -- the delete sweep's feed, without reading every row
 CREATE TABLE IF NOT EXISTS submission_defs ( -- every version of a submission; edits add one
   id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL, form_id INTEGER NOT NULL,
   instance_id TEXT NOT NULL, form_def_id INTEGER NOT NULL, xml BLOB NOT NULL,
