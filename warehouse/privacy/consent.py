@@ -16,6 +16,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
+from sqlmodel import Session, col, select
+
+from warehouse.normalised import ConsentRecord, StatusEvent
+
 ADULT_AGE = 20  # Civil and Commercial Code: majority at 20
 ASSENT_AGE = 10  # PDPC guideline: from 10 the child's own assent is recorded too
 LEGAL_REPRESENTATIVES = ("FATHER", "MOTHER", "LEGAL_GUARDIAN")  # holders of parental responsibility
@@ -197,3 +201,21 @@ def may_share(consent: ChildConsent, recipient: str, basis: Basis | str, *,
     if shares:
         return Decision(True, ShareForm.FULL, "ได้รับความยินยอมให้ส่งข้อมูล")
     return Decision(True, ShareForm.PSEUDONYMISED, f"ฐาน {basis.value} โดยไม่มีความยินยอม: ส่งแบบแฝงตัวตน")
+
+
+WITHDRAWN_STATUS = 99  # DOMAIN §6: consent withdrawn
+
+
+def child_consent(session: Session, submission_ids: Iterable[str]) -> ChildConsent:
+    """The consent of the child these submissions are about (matching says which are one child).
+
+    Reads the child's `norm_consent` rows and whether any of its forms proposed status 99.
+    """
+    ids = sorted(set(submission_ids))
+    if not ids:
+        return ChildConsent()
+    rows = session.exec(select(ConsentRecord).where(col(ConsentRecord.submission_id).in_(ids))).all()
+    withdrawn = session.exec(select(StatusEvent.id).where(
+        col(StatusEvent.submission_id).in_(ids),
+        col(StatusEvent.proposed_status) == WITHDRAWN_STATUS)).first()
+    return consent_from_rows(rows, withdrawn=withdrawn is not None)
