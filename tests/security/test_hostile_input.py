@@ -420,3 +420,37 @@ def test_nothing_is_written_outside_the_content_store(field_work: Field, warehou
     # Only the SQLite warehouse and the locks that keep two runs apart live beside the store.
     assert all(name.startswith("warehouse.sqlite3") or name.endswith(".lock") for name in outside), outside
     assert not {"passwd", "boot.ini", "evil.jpg", "b.jpg"} & {p.name for p in files}
+
+
+# --- XML the client itself reads (a published form from a server, an edit's XML) ------------------
+
+CLIENT_XML = {
+    "client_xxe_local_file": b'<?xml version="1.0"?><!DOCTYPE h [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                             b"<h>&x;</h>",
+    "client_billion_laughs": b"<!DOCTYPE h [<!ENTITY a \"aaaaaaaaaa\">" + b"".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">'.encode() for i in range(9))
+        + b"]><h>&j;</h>",
+    "client_external_dtd": b'<!DOCTYPE h SYSTEM "http://127.0.0.1:9/evil.dtd"><h/>',
+    "client_parameter_entity": b'<!DOCTYPE h [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]><h/>',
+    "client_lowercase_doctype": b'<!doctype h [<!entity x SYSTEM "file:///etc/passwd">]><h>&x;</h>',
+    "client_oversized": b"<h>" + b"x" * 200_000 + b"</h>",
+}
+
+
+@pytest.mark.parametrize("name", CLIENT_XML)
+def test_the_client_parser_refuses_entities_dtds_and_oversize(name: str) -> None:
+    from connectors.safe_xml import UnsafeXMLError, parse_xml
+
+    with pytest.raises(UnsafeXMLError) as caught:
+        parse_xml(CLIENT_XML[name], what="a published form", max_bytes=100_000)
+    assert "a published form" in str(caught.value) and "root:" not in str(caught.value)
+    assert parse_xml(b"<h><b>ok</b></h>").findtext("b") == "ok"  # ordinary XML still reads
+
+
+def test_a_hostile_published_form_counts_as_changed_without_being_read(tmp_path: Path) -> None:
+    from connectors.central.deploy import definition_changed, read_local_form
+
+    local = read_local_form(write_xlsform(tmp_path, "plain"), form_id=None, attachments=None)
+    hostile = local.xform.replace(b"?>", b'?><!DOCTYPE h [<!ENTITY x SYSTEM "file:///etc/passwd">]>', 1)
+    assert definition_changed(local, hostile, None) is True  # redeployed, never parsed
+    assert definition_changed(local, local.xform, None) is False
