@@ -197,3 +197,24 @@ def test_may_share(consent: ChildConsent, basis: str, sensitive: bool, form: Sha
     decision = may_share(consent, "eef", basis, sensitive=sensitive)
     assert decision.form is form and bool(decision) == (form is not ShareForm.NONE)
     assert decision.reason  # a Thai reason for the exceptions sheet and the audit log
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test_xlsx_cells_keep_formula_like_text_as_text(tmp_path: Any, write_only: bool) -> None:
+    import zipfile
+
+    import openpyxl
+
+    from warehouse.privacy.spreadsheet import xlsx_row
+
+    book = openpyxl.Workbook(write_only=write_only)
+    sheet = book.create_sheet("รายงาน") if write_only else book.active
+    values = ['=HYPERLINK("http://evil","x")', "+66812345678", "@SUM(A1)", "-1+1", "สมชาย", 5]
+    sheet.append(xlsx_row(sheet, values))
+    path = tmp_path / "out.xlsx"
+    book.save(path)
+    xml = next(zipfile.ZipFile(path).read(n) for n in zipfile.ZipFile(path).namelist()
+               if n.startswith("xl/worksheets/"))
+    assert b"<f>" not in xml and b"<f " not in xml  # no formula anywhere in the sheet
+    reread = openpyxl.load_workbook(path).worksheets[0]
+    assert [c.value for c in next(reread.iter_rows())] == values  # kept exactly as typed

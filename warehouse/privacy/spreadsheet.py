@@ -45,3 +45,24 @@ def write_csv(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[An
         writer.writerow(neutralise_row(row))
         count += 1
     return count
+
+
+def xlsx_row(worksheet: Any, row: Iterable[Any]) -> list[Any]:
+    """The row as `worksheet.append` should take it: formula-like text becomes a plain text cell.
+
+    In XLSX the value is kept exactly (no added quote): the cell is written as a string with
+    Excel's quote-prefix flag, so no spreadsheet evaluates it, even after someone edits the cell.
+    Works for normal and write-only openpyxl worksheets.
+    """
+    from openpyxl.cell import WriteOnlyCell
+
+    out: list[Any] = []
+    for value in row:
+        if isinstance(value, str) and is_formula_like(value):
+            cell = WriteOnlyCell(worksheet, value=value)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            out.append(cell)
+        else:
+            out.append(value)
+    return out
