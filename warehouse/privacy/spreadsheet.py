@@ -2,8 +2,9 @@
 
 Excel, LibreOffice and Google Sheets treat a cell starting with `=`, `+`, `-` or `@` as a formula
 (`=HYPERLINK(...)`, `=cmd|' /C calc'!A0`), and a leading tab or carriage return can hide one. Every
-CSV and XLSX writer passes each text cell through `neutralise_cell` (OWASP's advice: prefix a single
-quote, which the spreadsheet shows as text and does not display).
+CSV writer passes each cell through `neutralise_cell` (OWASP's advice: prefix a single quote) or uses
+`write_csv`; every XLSX writer appends rows through `xlsx_row`, which keeps the text exactly and
+stores it as a quote-prefixed text cell.
 """
 
 from __future__ import annotations
