@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import multiprocessing as mp
+import operator
 import os
 import random
 from collections import Counter
@@ -107,8 +108,14 @@ def candidate_pairs(
     if len(records) < 2:
         return []
     columns = sorted({col for rule in rules for col in rule})
-    table = pa.table({"i": list(range(len(records))),
-                      **{col: [_key(r, col) for r in records] for col in columns}})
+    data: dict[str, list[Any]] = {"i": list(range(len(records)))}
+    for col in columns:
+        if col in ("birth", "birth_year"):
+            data[col] = [_key(r, col) for r in records]
+        else:
+            get = operator.attrgetter(col)
+            data[col] = [get(r) for r in records]
+    table = pa.table(data)
     con = duckdb.connect()
     try:
         con.execute("SET threads TO 2")
@@ -172,21 +179,6 @@ def _tf_tables(records: Sequence[Prepared]) -> dict[str, dict[str, float]]:
     return tables
 
 
-def _tf_adjustment(model: Model, tfs: dict[str, dict[str, float]], a: Prepared, b: Prepared,
-                   pattern: Pattern) -> float:
-    """Agreeing on a rare name is stronger evidence than on a common one (u replaced by the value's share)."""
-    total = 0.0
-    for k, comp in enumerate(s.COMPARISONS):
-        if comp.tf_column is None or pattern[k] not in comp.tf_levels:
-            continue
-        table = tfs[comp.tf_column]
-        tf = max(table.get(getattr(a, comp.tf_column), 0.0), table.get(getattr(b, comp.tf_column), 0.0))
-        u = model.u[k].get(pattern[k], 0.0)
-        if tf > 0 and u > 0:
-            total += math.log2(u / tf)
-    return total
-
-
 # --- the whole run ------------------------------------------------------------------------------
 def match_records(
     rows: Sequence[Mapping[str, object]] | Sequence[Prepared], *, model: Model | None = None,
@@ -204,9 +196,17 @@ def match_records(
     lam = fit_lambda(model, counts)
     all_pairs = max(len(records) * (len(records) - 1) / 2, 1.0)
     prior = prior_log2_odds(min(lam * len(pairs) / all_pairs, 0.5)) + s.PRIOR_SHIFT
-    tfs = _tf_tables(records)
     weight_of: dict[Pattern, float] = {p: model.pattern_weight(p) for p in counts}
-    scored: list[ScoredPair] = []
+    # Term frequencies: per record the log2 share of its value; per level the model's log2 u.
+    tf_specs = []
+    for k, comp in enumerate(s.COMPARISONS):
+        if comp.tf_column:
+            table = _tf_tables(records)[comp.tf_column]
+            log_tf = [math.log2(table[v]) if (v := getattr(r, comp.tf_column)) in table else 0.0
+                      for r in records]
+            log_u = {lv: math.log2(u) for lv in comp.tf_levels if (u := model.u[k].get(lv, 0.0)) > 0}
+            tf_specs.append((k, log_tf, log_u))
+    scored: list[ScoredPair] = []  # links, reviews and never-links; pairs simply apart are not kept
     for (i, j), pattern in zip(pairs, patterns, strict=True):
         a, b = records[i], records[j]
         rule = strong_rule(a, b, pattern)
@@ -214,11 +214,18 @@ def match_records(
             decision, reason = rule
             scored.append(ScoredPair(i, j, pattern, 1.0 if decision == "link" else 0.0, decision, reason))
             continue
-        p = posterior(prior, weight_of[pattern] + _tf_adjustment(model, tfs, a, b, pattern))
-        decision = "link" if p >= s.UPPER else "review" if p >= s.LOWER else "apart"
-        if decision == "link" and pattern[0] == cmp.MISSING and pattern[1] != 2 and pattern[4] != 3:
-            decision = "review"  # no given name and no agreeing nickname: a twin cannot be ruled out
-        scored.append(ScoredPair(i, j, pattern, p, decision, "weights"))
+        weight = weight_of[pattern]
+        for k, log_tf, log_u in tf_specs:
+            level = pattern[k]
+            if level in log_u and log_tf[i] and log_tf[j]:
+                weight += log_u[level] - max(log_tf[i], log_tf[j])
+        p = posterior(prior, weight)
+        if p < s.LOWER:
+            continue
+        weighed: Decision = "link" if p >= s.UPPER else "review"
+        if weighed == "link" and pattern[0] == cmp.MISSING and pattern[1] != 2 and pattern[4] != 3:
+            weighed = "review"  # no given name and no agreeing nickname: a twin cannot be ruled out
+        scored.append(ScoredPair(i, j, pattern, p, weighed, "weights"))
     cluster_of = cluster(len(records), scored)
     return MatchResult(records=records, cluster_of=cluster_of, child_ids=child_ids(records, cluster_of),
                        pairs=scored, model=model)

@@ -67,12 +67,7 @@ def prepare(row: Mapping[str, object]) -> Prepared:
 
     record_id = get("record_id")
     try:
-        name = clean_name(get("first_name") or None, get("last_name") or None,
-                          nickname=get("nickname") or None)
-        first, last, nick = name.first or "", name.last or "", name.nickname or ""
-        sex_hint = name.sex_hint or ""
-        if not nick and first in NICKNAMES and fold(first) not in known_given_names():
-            nick = first  # the name the child is called by, typed as the given name
+        first, last, nick, sex_hint = _names(get("first_name"), get("last_name"), get("nickname"))
     except Exception:
         first = last = nick = sex_hint = ""
     birth = _birth(get("birth_date"))
@@ -91,6 +86,44 @@ def prepare(row: Mapping[str, object]) -> Prepared:
         lao=_code(get("lao_code")), subdistrict=_code(get("subdistrict_code")),
         village=_code(get("village_no")),
     )
+
+
+@lru_cache(maxsize=262144)
+def _first_part(text: str) -> tuple[str, str, str, str]:
+    """(given, family, nickname, sex from a title) from the first-name field alone."""
+    name = clean_name(text, None)
+    return name.first or "", name.last or "", name.nickname or "", name.sex_hint or ""
+
+
+@lru_cache(maxsize=262144)
+def _last_part(text: str, with_first: bool) -> tuple[str, str, str]:
+    """(given, family, nickname) from the family-name field; alone, it may hold the whole name."""
+    name = clean_name("ก" if with_first else None, text)  # a stand-in given name keeps นายก… a surname
+    return ("" if with_first else name.first or ""), name.last or "", name.nickname or ""
+
+
+@lru_cache(maxsize=65536)
+def _nick_part(text: str) -> str:
+    return clean_name(None, None, nickname=text).nickname or ""
+
+
+def _names(first_raw: str, last_raw: str, nick_raw: str) -> tuple[str, str, str, str]:
+    """Given name, family name, nickname and sex hint, each field cleaned on its own (cached per value).
+
+    A title typed into the given name is removed (its sex kept as a hint); a whole name typed into
+    one field is split; a nickname in brackets is moved out; a common nickname typed as the given
+    name is also taken as the nickname.
+    """
+    first, last_in_first, nick_in_first, sex_hint = _first_part(first_raw) if first_raw else ("", "", "", "")
+    given_in_last, last, nick_in_last = _last_part(last_raw, bool(first)) if last_raw else ("", "", "")
+    if not last_raw:
+        last = last_in_first
+    elif not first:
+        first = given_in_last
+    nick = (_nick_part(nick_raw) if nick_raw else "") or nick_in_first or nick_in_last
+    if not nick and first in NICKNAMES and fold(first) not in known_given_names():
+        nick = first  # the name the child is called by, typed as the given name
+    return first, last, nick, sex_hint
 
 
 @lru_cache(maxsize=65536)
