@@ -131,3 +131,19 @@ def test_cli_refuses_a_file_without_record_id_clearly(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "record_id" in done.stderr
     assert not target.exists()
+
+
+def test_cli_writes_the_review_list_when_asked(tmp_path: Path) -> None:
+    source, target, review = tmp_path / "in.csv", tmp_path / "out.csv", tmp_path / "review.csv"
+    source.write_text("record_id,first_name,last_name,birth_date\n1,ต้น,ใจดี,2015-03-05\n"
+                      "2,ณัฐพล,ใจดี,2015-03-05\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "orchestration.cli", "match", "--input", str(source),
+                           "--output", str(target), "--review", str(review)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = review.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "left_record_id,right_record_id,probability"
+    # A nickname alone cannot tell this child from a twin: the pair waits for a person, not merged.
+    assert lines[1].startswith("1,2,")
+    out = target.read_text(encoding="utf-8").splitlines()
+    assert out[1].split(",")[1] != out[2].split(",")[1]
