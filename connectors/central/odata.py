@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from connectors.central.errors import CentralError
 from connectors.central.models import Submission, SubmissionPage
 from connectors.central.session import CentralSession
+from connectors.text_safety import may_hold_surrogates, scrub_lone_surrogates
 
 R = TypeVar("R")
 P_co = TypeVar("P_co", covariant=True)
@@ -189,8 +190,11 @@ def follow_pages(
         if page_number == 0 and conditional is not None:
             conditional.new_etag = response.headers.get("ETag")
         page_number += 1
+        body = session.json_body(response)
+        if may_hold_surrogates(response.content):  # broken text must not stop the sync
+            body = scrub_lone_surrogates(body)
         page = parse(
-            session.json_body(response),
+            body,
             page_number=page_number,
             api_base=session.base_url,
             current_url=response.url,

@@ -26,6 +26,7 @@ from connectors.http import user_agent as http_user_agent
 from connectors.kobo.config import KoboConfig
 from connectors.kobo.errors import KoboError, error_from_response
 from connectors.kobo.urls import URLs
+from connectors.text_safety import may_hold_surrogates, scrub_lone_surrogates
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,9 @@ class KoboSession(requests.Session):
     def json(self, method: str, url: str, **kwargs: Any) -> Any:
         response = self.call(method, url, **kwargs)
         try:
-            return parse_json(response)
+            body = parse_json(response)
+            # Text that is not valid Unicode must not stop the sync: made visible, kept.
+            return scrub_lone_surrogates(body) if may_hold_surrogates(response.content) else body
         except BodyCut as cut:
             raise KoboError(f"KoboToolbox at {self.server} broke off its answer to {method} {url} "
                             f"({cut.reason}): pull again", response=response) from None

@@ -454,3 +454,65 @@ def test_a_hostile_published_form_counts_as_changed_without_being_read(tmp_path:
     hostile = local.xform.replace(b"?>", b'?><!DOCTYPE h [<!ENTITY x SYSTEM "file:///etc/passwd">]>', 1)
     assert definition_changed(local, hostile, None) is True  # redeployed, never parsed
     assert definition_changed(local, local.xform, None) is False
+
+
+# --- text that is not valid Unicode in a server's JSON ----------------------------------------------
+
+BROKEN_JSON = ('{"count": 1, "next": null, "results": [{"_id": 1, "child/first_name": "สม\\udcffชาย", '
+               '"emoji": "\\ud83d\\ude00"}]}').encode()
+
+
+@pytest.fixture
+def broken_json_server() -> Iterator[str]:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(BROKEN_JSON)))
+            self.end_headers()
+            self.wfile.write(BROKEN_JSON)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_lone_surrogate_from_a_server_is_made_visible_not_a_crash(broken_json_server: str) -> None:
+    from pydantic import SecretStr
+
+    from connectors.kobo.config import KoboConfig
+    from connectors.kobo.session import KoboSession
+
+    with KoboSession(KoboConfig(base_url=broken_json_server, token=SecretStr("t"))) as session:
+        (row,) = list(session.results(session.url("api/v2/assets/x/data/")))
+    assert row["child/first_name"] == "สม\ufffdชาย"
+    assert row["emoji"] == "\U0001f600"  # a proper pair is kept as the character it encodes
+    row["child/first_name"].encode("utf-8")  # now storable anywhere
+
+
+def test_text_that_was_not_valid_unicode_is_kept_raw_and_quarantined(engine: Engine) -> None:
+    from connectors.text_safety import scrub_lone_surrogates
+    from tests.warehouse.normalise_support import raw, sample, store
+
+    data = scrub_lone_surrogates({**sample(REGISTRATION, "uuid:broken"),
+                                  "child": {**sample(REGISTRATION)["child"], "first_name": "สม\udcffชาย"}})
+    with Session(engine) as session:
+        store(session, REGISTRATION, [raw(REGISTRATION, "uuid:broken", data),
+                                      raw(REGISTRATION, "uuid:fine", sample(REGISTRATION, "uuid:fine"))])
+        normalise_pending(session)
+        quarantine = session.exec(select(Quarantine)).one()
+        states = {s.submission_id: s.state for s in session.exec(select(NormalisedSubmission))}
+    assert quarantine.submission_id == "uuid:broken" and quarantine.reason == "invalid_unicode"
+    assert "UTF-8" in quarantine.message and quarantine.field == "child/first_name"
+    assert states == {"uuid:broken": "quarantined", "uuid:fine": "normalised"}

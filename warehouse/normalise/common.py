@@ -31,7 +31,8 @@ MAX_NAME = 200
 MAX_INT = 2_000_000_000  # every integer answer fits a 32-bit column; the forms' own bounds are far lower
 # C0/C1 control characters other than tab and line breaks: never typed on a phone.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")  # lone surrogates: bytes that were not valid UTF-8
+# Lone surrogates, and U+FFFD, which the client puts in their place: text that was not valid Unicode.
+_SURROGATE = re.compile("[\ud800-\udfff\ufffd]")
 _MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
