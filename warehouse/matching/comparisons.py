@@ -134,7 +134,7 @@ def compare_birth(left: date | None, right: date | None) -> int:
 
 
 # Personal ID or G-code -------------------------------------------------------------------------
-ID_LEVELS = {3: "same", 2: "one digit wrong or two swapped", 0: "different"}
+ID_LEVELS = {3: "same", 2: "one digit wrong or two swapped", 1: "two or three digits wrong", 0: "different"}
 
 
 @lru_cache(maxsize=262144)
@@ -151,6 +151,8 @@ def compare_id(id_l: str, id_r: str) -> int:
         if len(diffs) == 2 and diffs[1] == diffs[0] + 1 and id_l[diffs[0]] == id_r[diffs[1]] \
                 and id_l[diffs[1]] == id_r[diffs[0]]:
             return 2
+        if len(diffs) <= 3:
+            return 1
     elif abs(len(id_l) - len(id_r)) == 1 and levenshtein(id_l, id_r) == 1:
         return 2  # a digit left out or typed twice
     return 0

@@ -155,7 +155,8 @@ def strong_rule(a: Prepared, b: Prepared, pattern: Pattern) -> tuple[Decision, s
     same_kind_valid = a.id_valid and b.id_valid and a.id_kind == b.id_kind
     if same_kind_valid and a.id_digits == b.id_digits:
         return "link", "id"
-    if same_kind_valid and pattern[4] == 0:
+    # A G-code has no check digit, so a mistyped one still looks valid: only far-apart G-codes conflict.
+    if same_kind_valid and (pattern[4] == 0 or (pattern[4] == 1 and a.id_kind != "g_code")):
         return "cannot", "conflicting_ids"
     if pattern[4] == 3:
         return None

@@ -67,7 +67,8 @@ MAX_BLOCK = 2000  # a key shared by more records than this (e.g. a placeholder) 
 # Strong evidence, before any weighing:
 #   same record_id, or the same valid 13-digit ID / valid G-code             → linked
 #   valid IDs of the same kind, more than one digit (or swap) apart           → never linked
-#     (one digit apart is weighed: a change of the 3rd digit passes the check digit, DOMAIN §2.1)
+#     (one digit apart is weighed: a change of the 3rd digit passes the check digit, DOMAIN §2.1;
+#     G-codes have no check digit, so up to three digits apart are weighed too)
 #   given names at or below GIVEN_VETO_LEVEL, unless the IDs are identical    → never linked
 #     (twins and siblings: same surname, guardian, phone, village, even birth date)
 #   no given name to compare (or a nickname typed in its place) and different nicknames → never linked;

@@ -147,3 +147,12 @@ def test_cli_writes_the_review_list_when_asked(tmp_path: Path) -> None:
     assert lines[1].startswith("1,2,")
     out = target.read_text(encoding="utf-8").splitlines()
     assert out[1].split(",")[1] != out[2].split(",")[1]
+
+
+def test_a_mistyped_g_code_is_weighed_but_far_apart_g_codes_never_link() -> None:
+    typed_twice = [row("1", "ณัฐพล", "2015-03-05", national_id="G123456789012"),
+                   row("2", "ณัฐพล", "2015-03-05", national_id="G123456780912")]
+    assert together(typed_twice, "1", "2")
+    two_children = [row("1", "ณัฐพล", "2015-03-05", national_id="G123456789012"),
+                    row("2", "ณัฐพล", "2015-03-05", national_id="G987654321098")]
+    assert not together(two_children, "1", "2")
