@@ -193,6 +193,15 @@ class CentralSession(Session):
         """The project's error for a 4xx/5xx answer from this server."""
         return error_from_response(response, server=self.server, username=self.config.username)
 
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any,
+                                   cert: Any) -> dict[str, Any]:
+        """requests lets REQUESTS_CA_BUNDLE override `verify=False` on a session; the configured
+        choice must hold either way (verification off only by the explicit setting)."""
+        settings: dict[str, Any] = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if self.verify is False:
+            settings["verify"] = False
+        return settings
+
     def close(self) -> None:
         super().close()
         self._post_adapter.close()

@@ -165,6 +165,15 @@ class KoboSession(requests.Session):
                             "something other than JSON: is KOBO_URL a KoboToolbox (KPI) server?",
                             response=response) from None
 
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any,
+                                   cert: Any) -> Any:
+        """requests lets REQUESTS_CA_BUNDLE override `verify=False` on a session; the configured
+        choice must hold either way (verification off only by the explicit setting)."""
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if self.verify is False:
+            settings["verify"] = False
+        return settings
+
     def close(self) -> None:
         super().close()
         self._post_adapter.close()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import subprocess
 import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,12 @@ from connectors.central.client import CentralClient
 from connectors.central.config import CentralConfig
 from connectors.central.errors import CentralError
 from connectors.kobo.config import KoboConfig
+from connectors.kobo.errors import KoboError
+from connectors.kobo.session import KoboSession
 from orchestration.central import central_config
 from orchestration.pipeline import sync_central
 from orchestration.settings import ConfigurationValueError, Settings
+from tests.conftest import skip_or_fail
 from tests.support.local_central import ADMIN, LocalCentral
 
 ODKSYNC_SECRET = "hmac-key-that-must-never-show-7f3a9c"
@@ -128,3 +133,91 @@ def test_the_command_refuses_a_mistyped_tls_flag_in_one_line(tmp_path: Path) -> 
                    env={"ODKSYNC_DATA_DIR": str(tmp_path), "ODKSYNC_TLS_VERIFY": "nope"})
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "ODKSYNC_TLS_VERIFY" in done.stderr
+
+
+@pytest.fixture
+def self_signed_https(tmp_path: Path) -> Iterator[str]:
+    """A real HTTPS server on loopback with a self-signed certificate, answering `{"ok": true}`."""
+    import datetime as dt
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+    except ImportError:
+        skip_or_fail("the cryptography package is needed to make a test certificate")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"ok": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_untrusted_certificate_is_refused_unless_the_flag_says_otherwise(
+    self_signed_https: str, tmp_path: Path
+) -> None:
+    def ask(env: dict[str, str]) -> object:
+        settings = Settings.from_env({"ODKSYNC_DATA_DIR": str(tmp_path), **env})
+        config = KoboConfig(base_url=self_signed_https, token=SecretStr("t"), verify_tls=settings.tls_verify,
+                            max_retries=0)
+        with KoboSession(config) as session:
+            return session.json("GET", session.url("api/v2/assets/"))
+
+    with pytest.raises(KoboError, match="SSLError"):
+        ask({})  # the default: verified, and this certificate is trusted by no one
+    from urllib3.exceptions import InsecureRequestWarning
+
+    with pytest.warns(InsecureRequestWarning):  # every unverified request is warned about
+        assert ask({"ODKSYNC_TLS_VERIFY": "0"}) == {"ok": True}
+
+
+def test_the_central_client_also_verifies_unless_told_not_to(self_signed_https: str) -> None:
+    from urllib3.exceptions import InsecureRequestWarning
+
+    def login(verify: bool) -> CentralError:
+        config = CentralConfig(base_url=self_signed_https, username="u@example.org",
+                               password=SecretStr("pw-unused-1"), verify_tls=verify, max_retries=0)
+        with pytest.raises(CentralError) as caught, CentralClient(config) as client:
+            client.list_forms(project_id=1)
+        return caught.value
+
+    assert "TLS certificate could not be verified" in str(login(True))  # refused before anything is sent
+    with pytest.warns(InsecureRequestWarning):
+        answered = login(False)  # reached the server, which has no login endpoint
+    assert "certificate" not in str(answered) and answered.status_code == 501
