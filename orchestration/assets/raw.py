@@ -4,6 +4,7 @@
 import dagster as dg
 
 import forms
+from orchestration.assets.preview import form_status_preview
 from orchestration.encryption import report_encrypted
 from orchestration.kobo_sync import sync_kobo
 from orchestration.pipeline import CentralSource
@@ -32,7 +33,10 @@ def central_submissions(
     context.log.info(f"{result.form_id}: fetched {result.fetched}, {result.new_submissions} new")
     sealed = report_encrypted(warehouse.engine(), source="central", project_id=str(project_id),
                               form_id=context.partition_key, key_id=None, logger=context.log)
-    return dg.MaterializeResult(metadata={**result.as_metadata(), "metadata_only": sealed or 0})
+    with warehouse.session() as session:
+        preview = form_status_preview(session, source="central", form_id=context.partition_key)
+    return dg.MaterializeResult(metadata={**result.as_metadata(), "metadata_only": sealed or 0,
+                                          "status": dg.MetadataValue.md(preview)})
 
 
 @dg.asset(key_prefix=["raw"], partitions_def=programme_forms, group_name="raw", kinds={"kobo", "sql"})
@@ -52,4 +56,7 @@ def kobo_submissions(
             return dg.MaterializeResult(metadata={"deployed": False, "in_sync": True})
         (result,) = sync_kobo(client, warehouse.engine(), form_ids=[form_id])
     context.log.info(f"{form_id}: fetched {result.fetched}, {result.new_submissions} new")
-    return dg.MaterializeResult(metadata={"deployed": True, **result.as_metadata()})
+    with warehouse.session() as session:
+        preview = form_status_preview(session, source="kobo", form_id=form_id)
+    return dg.MaterializeResult(metadata={"deployed": True, **result.as_metadata(),
+                                          "status": dg.MetadataValue.md(preview)})

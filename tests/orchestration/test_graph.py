@@ -91,7 +91,7 @@ def _metadata(result: Any) -> dict[str, Any]:
     return {k: getattr(v, "value", v) for k, v in result.metadata.items()}
 
 
-def test_each_asset_called_directly_with_a_built_context(settings: Settings) -> None:
+def test_each_asset_called_directly_with_a_built_context(settings: Settings, central: LocalCentral) -> None:
     resources = default_resources()
     with dg.build_asset_context(partition_key=FORM, resources=resources) as context:
         raw = _metadata(central_submissions(context))
@@ -103,6 +103,10 @@ def test_each_asset_called_directly_with_a_built_context(settings: Settings) -> 
         normalised = _metadata(normalised_submissions(context))
         held = _metadata(quarantine(context))
     assert raw["in_sync"] is True and raw["new_submissions"] >= 3
+    n = raw["source_count"]
+    held_line = f"| central | {central.project_id} | {n} | {n} | ✅ ตรงกัน |"
+    assert held_line in raw["status"]  # the markdown preview a data manager reads first
+    assert "| kobo | — | 2 | 2 | ✅ ตรงกัน |" in kobo["status"]
     assert media["missing"] == 0
     assert kobo["deployed"] is True and kobo["new_submissions"] == 2 and kobo["in_sync"] is True
     assert kobo_elsewhere["deployed"] is False  # not on Kobo: said so, nothing written
