@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
 
+import orjson
 from pydantic_core import PydanticUndefined
 from sqlalchemy import and_, delete, func, or_, select, true
 from sqlalchemy.exc import SQLAlchemyError
@@ -205,8 +206,11 @@ def _record(session: Session, states: list[dict[str, Any]], *, known: list[Key])
 
 
 def _check_size(payload: Any, max_bytes: int) -> None:
-    size = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8",
-                                                                                               "replace"))
+    try:
+        size = len(orjson.dumps(payload, default=str))
+    except (TypeError, orjson.JSONEncodeError):  # e.g. a lone surrogate: measured the slow way
+        size = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+                   .encode("utf-8", "replace"))
     if size > max_bytes:
         raise Quarantined([Problem("too_large", found=f"{size:,} ไบต์", expected=f"{max_bytes:,} ไบต์")])
 
