@@ -27,14 +27,15 @@ def known_given_names() -> frozenset[str]:
 # Given name ------------------------------------------------------------------------------------
 GIVEN_EXACT, GIVEN_FOLDED, GIVEN_NICKNAME, GIVEN_TYPO, GIVEN_CLOSE, GIVEN_WEAK, GIVEN_DIFFERENT = (
     6, 5, 4, 3, 2, 1, 0)
-GIVEN_LEVELS = {6: "exact", 5: "same when folded (ศ/ษ/ส, ท/ธ, ณ/น…)", 4: "given name = other's nickname",
+GIVEN_LEVELS = {6: "exact", 5: "same when folded (ศ/ษ/ส, ท/ธ, ณ/น…)", 4: "other's nickname, or names swapped",
                 3: "one edit or same lk82 and udom83", 2: "Jaro-Winkler ≥ 0.90", 1: "Jaro-Winkler ≥ 0.80",
                 0: "different"}
 
 
 @lru_cache(maxsize=524288)
-def compare_given(first_l: str, nick_l: str, first_r: str, nick_r: str) -> int:
-    """Given names, with a nickname typed as the given name on either side.
+def compare_given(first_l: str, nick_l: str, first_r: str, nick_r: str,
+                  last_l: str = "", last_r: str = "") -> int:
+    """Given names, with a nickname typed as the given name, or given and family names swapped.
 
     Two names that are both known, different names (กิตติพัฒน์ / กิตติพงษ์) are "different" even
     when close: twins and siblings are named alike, while a typo rarely makes another real name.
@@ -46,7 +47,8 @@ def compare_given(first_l: str, nick_l: str, first_r: str, nick_r: str) -> int:
     a, b = fold(first_l), fold(first_r)
     if a == b:
         return GIVEN_FOLDED
-    if (nick_r and a == fold(nick_r)) or (nick_l and b == fold(nick_l)):
+    if (nick_r and a == fold(nick_r)) or (nick_l and b == fold(nick_l)) \
+            or swapped(first_l, last_l, first_r, last_r):
         return GIVEN_NICKNAME
     known = known_given_names()
     if _nickname_typed(first_l, nick_l, a, known) or _nickname_typed(first_r, nick_r, b, known):
@@ -93,14 +95,20 @@ SURNAME_LEVELS = {4: "exact", 3: "same when folded", 2: "one edit or same sound 
                   1: "Jaro-Winkler ≥ 0.85", 0: "different"}
 
 
+def swapped(first_l: str, last_l: str, first_r: str, last_r: str) -> bool:
+    """Given and family name typed in each other's fields."""
+    return bool(first_l and last_l and first_r and last_r) and fold(first_l) == fold(last_r) \
+        and fold(last_l) == fold(first_r)
+
+
 @lru_cache(maxsize=524288)
-def compare_surname(last_l: str, last_r: str) -> int:
+def compare_surname(last_l: str, last_r: str, first_l: str = "", first_r: str = "") -> int:
     if not last_l or not last_r:
         return MISSING
     if last_l == last_r:
         return 4
     a, b = fold(last_l), fold(last_r)
-    if a == b:
+    if a == b or swapped(first_l, last_l, first_r, last_r):
         return 3
     if (levenshtein(a, b) <= 1 and min(len(a), len(b)) >= 3) or phonetic(last_l) == phonetic(last_r):
         return 2

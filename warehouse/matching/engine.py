@@ -158,7 +158,7 @@ def strong_rule(a: Prepared, b: Prepared, pattern: Pattern) -> tuple[Decision, s
     # A G-code has no check digit, so a mistyped one still looks valid: only far-apart G-codes conflict.
     if same_kind_valid and (pattern[4] == 0 or (pattern[4] == 1 and a.id_kind != "g_code")):
         return "cannot", "conflicting_ids"
-    if pattern[4] == 3:
+    if pattern[4] >= 2:  # the same ID or one keystroke apart: stronger than any name
         return None
     given, nickname = pattern[0], pattern[1]
     if given != cmp.MISSING and given <= s.GIVEN_VETO_LEVEL:
@@ -224,7 +224,7 @@ def match_records(
         if p < s.LOWER:
             continue
         weighed: Decision = "link" if p >= s.UPPER else "review"
-        if weighed == "link" and pattern[0] == cmp.MISSING and pattern[1] != 2 and pattern[4] != 3:
+        if weighed == "link" and pattern[0] == cmp.MISSING and pattern[1] != 2 and pattern[4] < 2:
             weighed = "review"  # no given name and no agreeing nickname: a twin cannot be ruled out
         scored.append(ScoredPair(i, j, pattern, p, weighed, "weights"))
     cluster_of = cluster(len(records), scored)

@@ -27,11 +27,12 @@ _GIVEN = ("first_fold", "first_lk82", "first_udom83", "nick_fold")
 _SURNAME = ("last_fold", "last_lk82", "last_udom83")
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison("given_name", c.GIVEN_LEVELS,
-               lambda a, b: c.compare_given(a.first, a.nickname, b.first, b.nickname), _GIVEN,
+               lambda a, b: c.compare_given(a.first, a.nickname, b.first, b.nickname, a.last, b.last), _GIVEN,
                tf_column="first_fold", tf_levels=(c.GIVEN_EXACT, c.GIVEN_FOLDED)),
     Comparison("nickname", c.NICK_LEVELS, lambda a, b: c.compare_nickname(a.nickname, b.nickname),
                ("nick_fold",)),
-    Comparison("surname", c.SURNAME_LEVELS, lambda a, b: c.compare_surname(a.last, b.last), _SURNAME,
+    Comparison("surname", c.SURNAME_LEVELS,
+               lambda a, b: c.compare_surname(a.last, b.last, a.first, b.first), _SURNAME,
                tf_column="last_fold", tf_levels=(4, 3)),
     Comparison("birth_date", c.BIRTH_LEVELS, lambda a, b: c.compare_birth(a.birth, b.birth),
                ("birth", "birth_year")),
@@ -69,7 +70,7 @@ MAX_BLOCK = 2000  # a key shared by more records than this (e.g. a placeholder) 
 #   valid IDs of the same kind, more than one digit (or swap) apart           → never linked
 #     (one digit apart is weighed: a change of the 3rd digit passes the check digit, DOMAIN §2.1;
 #     G-codes have no check digit, so up to three digits apart are weighed too)
-#   given names at or below GIVEN_VETO_LEVEL, unless the IDs are identical    → never linked
+#   given names at or below GIVEN_VETO_LEVEL, unless the IDs are (nearly) the same → never linked
 #     (twins and siblings: same surname, guardian, phone, village, even birth date)
 #   no given name to compare (or a nickname typed in its place) and different nicknames → never linked;
 #     and with no agreeing nickname, at most "review"

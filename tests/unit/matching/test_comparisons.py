@@ -133,3 +133,9 @@ def test_prepare_removes_titles_and_reads_ids_and_phones() -> None:
     assert (r.first, r.last, r.sex) == ("กิตติพัฒน์", "ใจดี", "M")
     assert (r.id_digits, r.id_valid, r.phone, r.village) == ("1101700230708", True, "0812345678", "3")
     assert r.guardian_fold == fold("สมศรีใจดี")
+
+
+def test_names_typed_in_each_others_fields() -> None:
+    assert c.compare_given("ใจดี", "", "ณัฐพล", "", "ณัฐพล", "ใจดี") == c.GIVEN_NICKNAME
+    assert c.compare_surname("ณัฐพล", "ใจดี", "ใจดี", "ณัฐพล") == 3
+    assert c.compare_given("ใจดี", "", "ณัฐพล", "", "มีสุข", "ใจดี") != c.GIVEN_NICKNAME
