@@ -7,9 +7,12 @@ and sync alternating `--repeats` times (best time kept), so neither meets a warm
 fuller heap, and each worker's peak resident memory (max RSS) is its own. Schema creation of the
 empty warehouse is not timed; everything from the first request to the last commit is.
 
+Beside each best time: the worker's peak RSS, its CPU seconds in the timed part, and the server's
+CPU seconds meanwhile (on a busy shared machine the wall times follow the sum of the two CPUs).
 Memory is flat when the sync's peak RSS at N is close to its peak at 10,000. The idle re-sync is
-ten forms of 200 submissions synced once, then again with nothing changed: its time and the
-requests each form cost, read from the server's request log.
+ten forms of 200 submissions synced in full, then once more (the first incremental window, asked
+unconditionally), then timed with nothing changed: its seconds and the requests each form cost,
+read from the server's request log.
 
     .venv/bin/python bench/sync.py [--submissions 20000] [--repeats 3] [--page-size 1000]
 
