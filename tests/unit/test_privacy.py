@@ -218,3 +218,24 @@ def test_xlsx_cells_keep_formula_like_text_as_text(tmp_path: Any, write_only: bo
     assert b"<f>" not in xml and b"<f " not in xml  # no formula anywhere in the sheet
     reread = openpyxl.load_workbook(path).worksheets[0]
     assert [c.value for c in next(reread.iter_rows())] == values  # kept exactly as typed
+
+
+@pytest.mark.parametrize(("sensitive", "field"), [
+    ({"child_age": "15", "sensitive_assent": None}, "sensitive/sensitive_assent"),
+    ({"child_age": "15", "sensitive_assent": "0", "sensitive_ok": "1"}, "sensitive/sensitive_ok"),
+    ({"child_age": "8", "sensitive_consent": "0", "sensitive_assent": None, "sensitive_ok": "1"},
+     "sensitive/sensitive_ok"),
+])
+def test_sensitive_data_consent_breaking_the_age_rules_is_quarantined(sensitive: dict[str, Any],
+                                                                     field: str) -> None:
+    data = sample("home_visit", "uuid:t")
+    data["sensitive"].update(sensitive)
+    with pytest.raises(Quarantined) as caught:
+        normalise_payload("home_visit", VERSION["home_visit"], data)
+    assert field in {p.field for p in caught.value.problems if p.code == "consent_age_rule"}
+
+
+def test_sensitive_data_consent_within_the_rules_is_kept() -> None:
+    out = normalise_payload("home_visit", VERSION["home_visit"], sample("home_visit", "uuid:t"))
+    (row,) = out.rows[ConsentRecord]
+    assert (row["kind"], row["consent_ok"], row["child_assent"]) == ("sensitive", True, True)

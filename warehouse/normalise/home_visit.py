@@ -25,8 +25,10 @@ from warehouse.normalise.common import (
     yes,
 )
 from warehouse.normalised import ConsentRecord, HouseholdSnapshot, Screening, StatusEvent
+from warehouse.privacy.consent import age_rule_problems
 
 FORM_ID = "home_visit"
+SENSITIVE_FIELDS = ("sensitive/sensitive_consent", "sensitive/sensitive_assent", "sensitive/sensitive_ok")
 VERSIONS = ("2026113001",)
 YesNo = Annotated[str | None, one_of(*YES_NO)]
 YesNoUnknown = Annotated[str | None, one_of(*YES_NO_UNKNOWN)]
@@ -155,6 +157,10 @@ def normalise(data: Mapping[str, Any], *, form_version: str | None) -> Output:
             screening__screen_result=sc.screen_result,
             sensitive__sensitive_consent=(sensitive or Sensitive()).sensitive_consent,
         )
+        s = sensitive or Sensitive()
+        problems += [Problem("consent_age_rule", field=b.field, found=b.found, expected=b.expected)
+                     for b in age_rule_problems(s.child_age, None, s.sensitive_consent, s.sensitive_assent,
+                                                s.sensitive_ok, fields=SENSITIVE_FIELDS)]
     if problems:
         raise Quarantined(problems)
     out = Output()

@@ -40,36 +40,39 @@ def age_rule_problems(
     consent_given: str | None,
     child_assent: str | None,
     consent_ok: str | None,
+    *,
+    fields: tuple[str, str, str] = ("consent/consent_by", "consent/child_assent", "consent/consent_ok"),
 ) -> list[RuleBreak]:
     """What in a registration's consent group breaks the age rules; [] when nothing does.
 
     Values are the form's raw codes (`"1"`/`"0"` for yes/no). `age` is the child's age in completed
     years as told at the consent; missing answers are the normaliser's `missing_required` business.
     """
+    by_field, assent_field, ok_field = fields
     breaks: list[RuleBreak] = []
     if age is None:
         return breaks
     if age < ASSENT_AGE:
         if given_by is not None and given_by not in LEGAL_REPRESENTATIVES:
-            breaks.append(RuleBreak("consent/consent_by", given_by,
+            breaks.append(RuleBreak(by_field, given_by,
                                     f"เด็กอายุ {age} ปี (ต่ำกว่า 10 ปี) ผู้ให้ความยินยอมต้องเป็นบิดา มารดา "
                                     "หรือผู้ปกครองตามกฎหมาย"))
     elif age < ADULT_AGE:
         if given_by == "SELF":
-            breaks.append(RuleBreak("consent/consent_by", given_by,
+            breaks.append(RuleBreak(by_field, given_by,
                                     f"เด็กอายุ {age} ปี (10–19 ปี) ต้องมีผู้ปกครองให้ความยินยอมด้วย "
                                     "ไม่ใช่เด็กให้ความยินยอมเองเพียงคนเดียว"))
         if consent_given == "1" and child_assent is None:
-            breaks.append(RuleBreak("consent/child_assent", None,
+            breaks.append(RuleBreak(assent_field, None,
                                     f"เด็กอายุ {age} ปี (10–19 ปี) ต้องบันทึกว่าเด็กรับทราบและยินยอมหรือไม่"))
     elif given_by is not None and given_by != "SELF":
-        breaks.append(RuleBreak("consent/consent_by", given_by,
+        breaks.append(RuleBreak(by_field, given_by,
                                 f"ผู้มีอายุ {age} ปี (20 ปีขึ้นไป) ต้องให้ความยินยอมด้วยตนเอง (SELF)"))
     expected_ok = consent_given == "1" and (age < ASSENT_AGE or age >= ADULT_AGE or child_assent == "1")
     if consent_ok in ("0", "1") and (consent_ok == "1") != expected_ok:
-        breaks.append(RuleBreak("consent/consent_ok", consent_ok,
-                                "consent_ok ต้องเป็น 1 เฉพาะเมื่อได้รับความยินยอม (และเด็กอายุ 10–19 ปี "
-                                "รับทราบและยินยอมด้วย) มิฉะนั้นต้องเป็น 0"))
+        breaks.append(RuleBreak(ok_field, consent_ok,
+                                f"{ok_field.rsplit('/', 1)[-1]} ต้องเป็น 1 เฉพาะเมื่อได้รับความยินยอม "
+                                "(และเด็กอายุ 10–19 ปีรับทราบและยินยอมด้วย) มิฉะนั้นต้องเป็น 0"))
     return breaks
 
 
