@@ -12,8 +12,9 @@ from pathlib import Path
 _CHUNK = 1 << 20
 MAX_NAME_LENGTH = 255
 # C0/C1 controls, and format characters that reorder or hide text (bidi overrides and isolates,
-# zero-width characters, BOM): a name carrying them can show one thing and be another.
-_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c]")
+# zero-width characters, BOM) and lone surrogates (not Unicode at all): a name carrying them can
+# show one thing and be another.
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c\ud800-\udfff]")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 

@@ -516,3 +516,27 @@ def test_text_that_was_not_valid_unicode_is_kept_raw_and_quarantined(engine: Eng
     assert quarantine.submission_id == "uuid:broken" and quarantine.reason == "invalid_unicode"
     assert "UTF-8" in quarantine.message and quarantine.field == "child/first_name"
     assert states == {"uuid:broken": "quarantined", "uuid:fine": "normalised"}
+
+
+# --- attachment names, one by one (the store never uses them as paths; these are not even fetched) --
+
+@pytest.mark.parametrize("name", [
+    "../x.jpg", "a/../../b.jpg", "/abs.jpg", "C:evil.jpg", "c:\\windows\\x.jpg", "..", ".", " . ",
+    "a\x00.jpg", "a\nb.jpg", "photo\u202egpj.exe", "ph\u200boto.jpg", "a\u2066b\u2069.jpg",
+    "..／x.jpg", "a\u2215b.jpg", "a\u2044b.jpg", "\ufeffphoto.jpg", "x" * 256, "", "bad\udcff.jpg",
+])
+def test_attachment_names_that_could_act_as_paths_or_hide_text_are_refused(name: str) -> None:
+    from warehouse.content_store import attachment_name_problem, storable_name
+
+    assert attachment_name_problem(name)
+    shown = storable_name(name)
+    shown.encode("utf-8")  # storable in any database
+    assert len(shown) <= 255 and "\x00" not in shown
+
+
+@pytest.mark.parametrize("name", ["photo.jpg", "1733212345678.jpg", "ภาพถ่าย.jpg", "scan (1).pdf",
+                                  "a..b.jpg", "%2e%2e%2fx.jpg", "consent-form_v2.png"])
+def test_ordinary_attachment_names_are_kept(name: str) -> None:
+    from warehouse.content_store import attachment_name_problem, storable_name
+
+    assert attachment_name_problem(name) is None and storable_name(name) == name
