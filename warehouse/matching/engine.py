@@ -275,10 +275,9 @@ def cluster(n: int, pairs: Sequence[ScoredPair]) -> list[int]:
         return x
 
     blocked: dict[int, set[int]] = {i: set(v) for i, v in cannot.items()}  # root → records it must avoid
-    links = sorted((p for p in pairs if p.decision == "link"),
-                   key=lambda p: (-(p.probability), p.reason != "same_record", p.left, p.right))
     # Identical rows and identical valid IDs first, then the weights from strongest to weakest.
-    links.sort(key=lambda p: (p.reason not in ("same_record", "id"), -p.probability, p.left, p.right))
+    links = sorted((p for p in pairs if p.decision == "link"),
+                   key=lambda p: (p.reason not in ("same_record", "id"), -p.probability, p.left, p.right))
     for p in links:
         ra, rb = find(p.left), find(p.right)
         if ra == rb:
