@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
+
 from bench.matching.generate import generate, make_children
 from bench.matching.score import score
 from warehouse.matching.engine import match_records, train_on
@@ -67,3 +69,13 @@ def test_small_bench_set_matches_well() -> None:
     s = score(predicted, truth)
     assert s.precision >= 0.985
     assert s.f1 >= 0.95
+
+
+def test_comparing_on_two_processes_gives_the_same_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    from warehouse.matching import settings
+
+    rows, _ = generate(150, 13)
+    serial = match_records(rows).child_ids
+    monkeypatch.setattr(settings, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(settings, "WORKERS", 2)
+    assert match_records(rows).child_ids == serial
