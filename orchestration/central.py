@@ -32,7 +32,7 @@ def local_admin_password(settings: Settings) -> str:
     return settings.local_secret("local_central_password")
 
 
-def _running_local_url(settings: Settings) -> str | None:
+def running_local_url(settings: Settings) -> str | None:
     """The URL of a local server already serving this data dir (`odksync sandbox`), if alive."""
     marker = local_state_dir(settings) / "server.json"
     try:
@@ -66,7 +66,7 @@ def central_config(settings: Settings) -> Iterator[CentralConfig]:
                             verify_tls=settings.tls_verify)
         return
     password = local_admin_password(settings)
-    running = _running_local_url(settings)
+    running = running_local_url(settings)
     if running is not None:
         yield CentralConfig(base_url=running, username=LOCAL_ADMIN_EMAIL, password=SecretStr(password))
         return

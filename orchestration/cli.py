@@ -71,10 +71,15 @@ def demo(
     children: Annotated[int, typer.Option(help="Children the simulated enumerators register.")] = 761,
     seed: Annotated[int, typer.Option(help="Seed of the simulated data.")] = 2026,
 ) -> None:
-    """The main job on embedded defaults: local server, forms, simulated field work, sync, summary."""
+    """The main job on embedded defaults, through Dagster: local server, forms, simulated field work,
+    then every asset and check materialised into DAGSTER_HOME (`odksync ui` shows them), and a summary."""
     from orchestration.demo import run_demo
 
-    _run(lambda s: run_demo(s, console=console, children=children, seed=seed))
+    result = _run(lambda s: run_demo(s, console=console, children=children, seed=seed))
+    if not result.ok:
+        errors.print("[bold red]error:[/] the demo's Dagster run failed or a blocking check failed "
+                     "(see the lines above and the log they name)", highlight=False)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -329,6 +334,8 @@ app.add_typer(normalise_commands)
 from orchestration.cli_match import match_commands  # noqa: E402, I001  (match --input --output)
 app.add_typer(match_commands)
 app.add_typer(enumerators_app, name="enumerators")
+from orchestration.cli_run import run_commands  # noqa: E402, I001  (run: every stage, no Dagster)
+app.add_typer(run_commands)
 
 if __name__ == "__main__":
     app()

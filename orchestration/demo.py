@@ -1,4 +1,4 @@
-"""`odksync demo`: the whole main job on embedded defaults, safe to run again and again."""
+"""`odksync demo`: the whole main job on embedded defaults, through Dagster, safe to run again and again."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ import csv
 import io
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from orchestration.central import central_client, local_state_dir
-from orchestration.pipeline import deploy_forms, sync_central
-from orchestration.progress import form_progress, progress_bar
+from orchestration.checks_summary import describe_checks
+from orchestration.graph_run import GraphOutcome, RunOutcome, materialise_graph
+from orchestration.pipeline import deploy_forms
+from orchestration.progress import progress_bar
 from orchestration.settings import Settings
 from warehouse.db import ensure_schema, make_engine, session_scope
-from warehouse.normalise.driver import NormaliseResult, held_counts, normalise_pending
+from warehouse.normalise.driver import held_counts
 from warehouse.status import form_status
 from warehouse.sync import SyncResult
 
@@ -26,9 +29,25 @@ if TYPE_CHECKING:
 REQUEST_LOG = "central-requests.log"
 
 
-def run_demo(settings: Settings, *, console: Console, children: int, seed: int) -> list[dict[str, Any]]:
-    """Deploy, simulate field work, sync and summarise; a second run changes nothing."""
+@dataclass
+class DemoResult:
+    """What the demo leaves: the per-form status rows and what the Dagster runs did."""
+
+    rows: list[dict[str, Any]]
+    graph: GraphOutcome
+
+    @property
+    def ok(self) -> bool:
+        """Every run succeeded and no blocking (ERROR) check failed; warnings are explained, not fatal."""
+        return self.graph.success and not any(
+            not c.passed and c.severity == "ERROR" for c in self.graph.checks.values())
+
+
+def run_demo(settings: Settings, *, console: Console, children: int, seed: int) -> DemoResult:
+    """Deploy, simulate field work, then materialise the Dagster graph (sync, media, normalise,
+    quarantine, every check) into DAGSTER_HOME and summarise; a second run changes nothing."""
     from orchestration.cli import status_table
+    from orchestration.local_servers import local_central_up
     from simulation.submitter import simulate
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -36,35 +55,68 @@ def run_demo(settings: Settings, *, console: Console, children: int, seed: int) 
     engine = make_engine(settings.database_url)
     ensure_schema(engine)
     console.rule("odksync demo")
-    console.print(f"data: {settings.data_dir}")
-    with central_client(settings) as (client, project_id):
-        where = "local ODK Central-compatible server" if settings.uses_local_central else "ODK Central"
-        console.print(f"{where}: {client.config.base_url} (project {project_id})")
-        for result in deploy_forms(client, project_id):
-            console.print(f"  form {result.form_id}: {result.action} (version {result.version})")
-        staff = provision_enumerators(settings, client, project_id, seed=seed, console=console)
-        with progress_bar(console, "enumerators submitting") as tick:
-            sim = simulate(client, children=children, seed=seed, progress=tick, tokens=staff)
-        for line in describe_simulation(sim):
-            console.print(f"  {line}")
+    console.print(f"ข้อมูล (data): {settings.data_dir}")
+    with local_central_up(settings):
+        with central_client(settings) as (client, project_id):
+            where = "เซิร์ฟเวอร์ในเครื่องที่ทำงานแบบ ODK Central (local ODK Central-compatible server)" \
+                if settings.uses_local_central else "ODK Central"
+            console.print(f"{where}: {client.config.base_url} (project {project_id})", highlight=False)
+            for result in deploy_forms(client, project_id):
+                console.print(f"  form {result.form_id}: {result.action} (version {result.version})")
+            staff = provision_enumerators(settings, client, project_id, seed=seed, console=console)
+            with progress_bar(console, "enumerators submitting") as tick:
+                sim = simulate(client, children=children, seed=seed, progress=tick, tokens=staff)
+            for line in describe_simulation(sim):
+                console.print(f"  {line}")
         log = local_state_dir(settings) / REQUEST_LOG
         offset = log.stat().st_size if log.exists() else 0
-        with form_progress(console) as tick:
-            results = sync_central(client, project_id, engine, progress=tick,
-                                   attachments=settings.content_store())
-        for r in results:
-            console.print(f"  sync {r.form_id}: {describe_sync(r)}")
+        console.print(f"Dagster: materialise ทุก asset และทุก check (every asset and check) → "
+                      f"{settings.dagster_home}", highlight=False)
+        graph = materialise_graph(settings, on_run=lambda run: console.print(
+            f"  {describe_run(run)}", highlight=False, soft_wrap=True))
         if settings.uses_local_central:
-            console.print("  the sync asked the server for:")
-            for line in requests_since(log, offset):
-                console.print(f"    {line}", highlight=False, soft_wrap=True)
+            asked = requests_since(log, offset)
+            console.print(f"  คำขอถึงเซิร์ฟเวอร์ {len(asked)} ครั้ง, ตอบว่าไม่มีอะไรใหม่ (304) "
+                          f"{sum(line.endswith('304') for line in asked)} ครั้ง "
+                          f"(requests to the server; each one is in {log})", highlight=False,
+                          soft_wrap=True)
     with session_scope(engine) as session:
-        normalised = normalise_pending(session, max_payload_bytes=settings.max_submission_bytes)
-        for line in describe_normalise(normalised, held_counts(session)):
+        for line in describe_held(held_counts(session)):
             console.print(f"  {line}", highlight=False)
         rows = form_status(session)
+    engine.dispose()
     console.print(status_table(rows))
-    return rows
+    console.print("ผลการตรวจ (asset checks):")
+    for line in describe_checks(graph.checks):
+        console.print(f"  {line}", highlight=False, soft_wrap=True)
+    console.print(f"Dagster: บันทึกของ Dagster อยู่ที่ {graph.log_path}; ดูผลในหน้าเว็บด้วย `odksync ui` "
+                  "(Dagster's logs are in that file; `odksync ui` shows these runs)", highlight=False,
+                  soft_wrap=True)
+    return DemoResult(rows=rows, graph=graph)
+
+
+def describe_run(run: RunOutcome) -> str:
+    """One line per Dagster run, Thai first: what it synced or normalised, or why it failed."""
+    if not run.success:
+        return f"❌ run {run.label} ล้มเหลว (failed): " + "; ".join(run.failures or ["see the log"])
+    meta = run.materialised
+    raw = meta.get("raw/central_submissions")
+    if raw is not None:
+        media = meta.get("raw/central_attachments", {})
+        kobo = meta.get("raw/kobo_submissions", {})
+        line = (f"ซิงก์ {run.label} (sync): ใหม่ {raw['new_submissions']} (new), "
+                f"เก็บแล้ว {raw['warehouse_count']}/{raw['source_count']} (held/at source), "
+                f"ไฟล์แนบขาด {media.get('missing', 0)} (media missing)")
+        if kobo.get("deployed"):
+            line += (f"; Kobo ใหม่ {kobo['new_submissions']}, "
+                     f"เก็บแล้ว {kobo['warehouse_count']}/{kobo['source_count']}")
+        return line
+    normalised = meta.get("normalised_submissions")
+    if normalised is not None:
+        return (f"อ่านเป็นตาราง (normalise): ครั้งนี้ {normalised['done_this_run']} รายการ (this run); "
+                f"เก็บ {normalised['held']} = อ่านแล้ว {normalised['normalised']} + "
+                f"กักไว้ {normalised['quarantined']} (held = normalised + quarantined)")
+    return f"run {run.label}: " + (", ".join(meta) or "nothing materialised")
 
 
 def provision_enumerators(settings: Settings, client: Any, project_id: int, *, seed: int,
@@ -116,17 +168,12 @@ def describe_simulation(sim: SimulationResult) -> list[str]:
     return lines
 
 
-def describe_normalise(
-    result: NormaliseResult, counts: dict[tuple[str, str, str], dict[str, int]]
-) -> list[str]:
-    """Per form: what this run normalised or quarantined, and how the held submissions reconcile."""
-    lines = []
-    for (_, _, form_id), c in sorted(counts.items(), key=lambda kv: kv[0][2]):
-        lines.append(f"normalise {form_id}: {result.normalised[form_id]} normalised, "
-                     f"{result.quarantined[form_id]} quarantined this run; held {c['held']} = "
-                     f"{c['normalised']} normalised + {c['quarantined']} quarantined"
-                     + (f" + {c['pending']} pending" if c["pending"] else ""))
-    return lines
+def describe_held(counts: dict[tuple[str, str, str], dict[str, int]]) -> list[str]:
+    """Per form, Thai first: how the held submissions reconcile (the same on every rerun)."""
+    return [f"{form_id}: เก็บ {c['held']} = อ่านแล้ว {c['normalised']} + กักไว้ {c['quarantined']}"
+            + (f" + รอ {c['pending']}" if c["pending"] else "")
+            + f" (held = normalised + quarantined{' + pending' if c['pending'] else ''})"
+            for (_, _, form_id), c in sorted(counts.items(), key=lambda kv: kv[0][2])]
 
 
 def describe_sync(result: SyncResult) -> str:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 
-from orchestration.central import local_admin_password, local_state_dir, write_server_marker
+from orchestration.central import (
+    local_admin_password,
+    local_state_dir,
+    running_local_url,
+    write_server_marker,
+)
 from orchestration.kobo import local_kobo_token
 from orchestration.kobo import local_state_dir as kobo_state_dir
 from orchestration.settings import LOCAL_ADMIN_EMAIL, Settings
@@ -33,5 +40,26 @@ def serve_local(settings: Settings, *, console: Console, port: int, kobo_port: i
             threading.Event().wait()
         except KeyboardInterrupt:
             console.print("stopped")
+        finally:
+            marker.unlink(missing_ok=True)
+
+
+@contextmanager
+def local_central_up(settings: Settings) -> Iterator[None]:
+    """Keep one local Central serving this data dir for the duration, found by every command and
+    Dagster resource inside it through the same marker `odksync sandbox` writes.
+
+    Nothing to do when ODK_CENTRAL_URL is set or a local server already serves this data dir.
+    """
+    if not settings.uses_local_central or running_local_url(settings) is not None:
+        yield
+        return
+    from sandbox.central import CentralSandbox
+
+    with CentralSandbox(local_state_dir(settings), admin_email=LOCAL_ADMIN_EMAIL,
+                        admin_password=local_admin_password(settings)) as central:
+        marker = write_server_marker(settings, central.url)
+        try:
+            yield
         finally:
             marker.unlink(missing_ok=True)

@@ -88,8 +88,9 @@ class AlertResource(dg.ConfigurableResource):
         return deliver_alert(alert, data_dir=settings.data_dir, webhook_url=settings.alert_webhook_url)
 
 
-def default_resources() -> dict[str, object]:
-    settings = SettingsResource()
+def default_resources(data_dir: str | None = None) -> dict[str, object]:
+    """The graph's resources; `data_dir` pins ODKSYNC_DATA_DIR (the demo runs the graph on its own)."""
+    settings = SettingsResource(data_dir=data_dir)
     return {
         "settings": settings,
         "warehouse": WarehouseResource(config=settings),
