@@ -321,10 +321,10 @@ def db_upgrade() -> None:
 def ui(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
 ) -> None:
-    """Open the Dagster UI on 127.0.0.1 with this workspace."""
+    """Open the Dagster UI on 127.0.0.1 with this workspace and DAGSTER_HOME (the demo's runs)."""
     from orchestration.dagster_ui import run_ui
 
-    _run(lambda settings: run_ui(settings, port=port))
+    _run(lambda settings: run_ui(settings, port=port, console=console))
 
 
 from orchestration.cli_enumerators import enumerators_app  # noqa: E402  (enumerators sync, qr)

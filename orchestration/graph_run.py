@@ -59,6 +59,11 @@ class GraphOutcome:
 
 def open_instance(settings: Settings) -> dg.DagsterInstance:
     """The persistent instance at DAGSTER_HOME (its dagster.yaml, if any, is honoured)."""
+    return dg.DagsterInstance.from_config(str(prepare_home(settings)))
+
+
+def prepare_home(settings: Settings) -> Path:
+    """DAGSTER_HOME, created with a dagster.yaml (telemetry off) unless one is there already."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
@@ -67,7 +72,7 @@ def open_instance(settings: Settings) -> dg.DagsterInstance:
     if not nux.exists():
         nux.parent.mkdir(parents=True, exist_ok=True)
         nux.write_text("seen: 1\n", encoding="utf-8")
-    return dg.DagsterInstance.from_config(str(home))
+    return home
 
 
 def _graph() -> tuple[list[dg.AssetsDefinition], list[dg.AssetsDefinition]]:

@@ -1,0 +1,91 @@
+"""`odksync demo` runs the real Dagster graph: a small demo leaves, in DAGSTER_HOME under its data dir,
+a materialisation of every asset and an evaluation of every check, ends with each check's result in
+one line, and a second demo submits nothing and ends with the same summary."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import dagster as dg
+from sqlalchemy import func
+from sqlmodel import select
+
+import forms
+from orchestration.definitions import defs
+from tests.orchestration.test_cli import odksync
+from warehouse.db import make_engine, session_scope
+from warehouse.models import Submission
+
+CHILDREN = 6  # small: the demo's shape, not its size
+
+
+def _demo(data: Path, cwd: Path) -> str:
+    done = odksync("demo", "--children", str(CHILDREN), cwd=cwd,
+                   env={"ODKSYNC_DATA_DIR": str(data), "DAGSTER_HOME": ""})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def _summary(stdout: str) -> list[str]:
+    """The lines from the status table on: what a person reads last (times and ports removed)."""
+    tail = stdout[stdout.index("odksync: forms as of the last sync"):]
+    return [re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "<time>", line) for line in tail.splitlines()]
+
+
+def _held(data: Path) -> int:
+    engine = make_engine(f"sqlite:///{data / 'warehouse.sqlite3'}")
+    with session_scope(engine) as session:
+        count = int(session.exec(select(func.count()).select_from(Submission)).one())
+    engine.dispose()
+    return count
+
+
+def test_the_demo_materialises_every_asset_and_check_in_dagster_home_and_a_rerun_adds_nothing(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    first = _demo(data, tmp_path)
+    repository = defs.get_repository_def()
+    asset_keys = repository.asset_graph.get_all_asset_keys()
+    check_keys = set(repository.asset_checks_defs_by_key)
+
+    home = data / "dagster"  # DAGSTER_HOME's default: `odksync ui` opens this one
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs()
+        materialised = {key for key in asset_keys if instance.get_latest_materialization_event(key)}
+        evaluations = [e.asset_check_evaluation for run in runs for e in instance.all_logs(
+            run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)]
+    partitions = sorted(p.stem for p in forms.form_paths())
+    assert len(runs) == len(partitions) + 1  # one run per form, then the core layer
+    assert all(run.is_success for run in runs)
+    assert materialised == asset_keys
+    assert {e.asset_check_key for e in evaluations if e is not None} == check_keys
+    assert (home / "demo-runs.log").stat().st_size > 0  # Dagster's own logs went here, not the terminal
+    assert "dagster - DEBUG" not in first and "STEP_SUCCESS" not in first
+
+    lines = [line.strip() for line in first.splitlines()]
+    check_lines = [line for line in lines if line.startswith(("✅", "⚠️", "❌"))]
+    assert len(check_lines) == len(check_keys)
+    for check in check_keys:
+        assert sum(check.name in line for line in check_lines) == sum(
+            k.name == check.name for k in check_keys)
+    assert not any(line.startswith("❌") for line in check_lines)
+    held = _held(data)
+    assert held >= CHILDREN
+
+    second = _demo(data, tmp_path)
+    assert "field work: 0 new submissions" in second
+    assert all("ใหม่ 0 (new)" in line for line in second.splitlines() if "ซิงก์" in line)
+    assert "ครั้งนี้ 0 รายการ" in second  # nothing left to normalise
+    assert _held(data) == held
+    assert _summary(second) == _summary(first)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert len(instance.get_runs()) == 2 * (len(partitions) + 1)  # the UI shows both demos
+
+    status = odksync("status", "--json", cwd=tmp_path, env={"ODKSYNC_DATA_DIR": str(data)})
+    rows = json.loads(status.stdout)["forms"]
+    assert {r["form_id"] for r in rows} == set(partitions)
+    assert all(r["in_sync"] for r in rows)
