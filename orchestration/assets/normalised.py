@@ -7,14 +7,14 @@ import dagster as dg
 from sqlmodel import col, select
 
 from orchestration.assets.raw import central_submissions
-from orchestration.resources import SettingsResource, WarehouseResource
+from orchestration.resources import WarehouseResource
 from warehouse.normalise.driver import held_counts, normalise_pending, table_counts
 from warehouse.normalised import Quarantine
 
 
 @dg.asset(group_name="core", deps=[central_submissions], kinds={"sql"})
 def normalised_submissions(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """Every current submission of every form read into typed tables: child observations,
     identifiers, households, screenings, plans, follow-ups, consent and proposed statuses.
@@ -25,7 +25,8 @@ def normalised_submissions(
     `odksync quarantine list` lists them; after a fix, `odksync normalise --replay` reads them again.
     """
     with warehouse.session() as session:
-        result = normalise_pending(session, max_payload_bytes=settings.settings().max_submission_bytes)
+        limit = warehouse.config.settings().max_submission_bytes  # ODKSYNC_MAX_SUBMISSION_BYTES
+        result = normalise_pending(session, max_payload_bytes=limit)
         counts = held_counts(session)
         tables = table_counts(session)
         reasons = session.exec(select(Quarantine).order_by(col(Quarantine.id)).limit(20)).all()
