@@ -74,12 +74,13 @@ def run_demo(settings: Settings, *, console: Console, children: int, seed: int) 
                       f"{settings.dagster_home}", highlight=False)
         graph = materialise_graph(settings, on_run=lambda run: console.print(
             f"  {describe_run(run)}", highlight=False, soft_wrap=True))
+        if not any(run.materialised.get("raw/kobo_submissions", {}).get("deployed") for run in graph.runs):
+            console.print("  Kobo: ไม่มีแบบฟอร์มบน KoboToolbox จึงไม่มีอะไรให้ซิงก์ (no form is deployed on "
+                          "KoboToolbox: the demo's field work goes through ODK Central)", highlight=False)
         if settings.uses_local_central:
             asked = requests_since(log, offset)
-            console.print(f"  คำขอถึงเซิร์ฟเวอร์ {len(asked)} ครั้ง, ตอบว่าไม่มีอะไรใหม่ (304) "
-                          f"{sum(line.endswith('304') for line in asked)} ครั้ง "
-                          f"(requests to the server; each one is in {log})", highlight=False,
-                          soft_wrap=True)
+            console.print(f"  การซิงก์ส่งคำขอถึงเซิร์ฟเวอร์ {len(asked)} ครั้ง (the sync's requests to the "
+                          f"server; each one is in {log})", highlight=False, soft_wrap=True)
     with session_scope(engine) as session:
         for line in describe_held(held_counts(session)):
             console.print(f"  {line}", highlight=False)
