@@ -7,13 +7,17 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
 import forms
+from orchestration.checks_summary import describe_checks
 from orchestration.definitions import defs
+from orchestration.graph_run import CheckOutcome
 from tests.orchestration.test_cli import odksync
 from warehouse.db import make_engine, session_scope
 from warehouse.models import Submission
@@ -90,3 +94,24 @@ def test_the_demo_materialises_every_asset_and_check_in_dagster_home_and_a_rerun
     rows = json.loads(status.stdout)["forms"]
     assert {r["form_id"] for r in rows} == set(partitions)
     assert all(r["in_sync"] for r in rows)
+
+
+@pytest.mark.parametrize(("name", "passed", "severity", "metadata", "expected"), [
+    ("national_ids_pass_the_check_digit", False, "WARN", {"failing": 3, "checked": 200, "share": 0.015},
+     "⚠️ เตือน: เลขประจำตัวประชาชน 3 จาก 200 เลข (1.5%) หลักตรวจสอบไม่ผ่าน"),
+    ("quarantine_is_below_threshold", False, "WARN", {"rate": 0.08, "threshold": 0.05},
+     "⚠️ เตือน: ถูกกักไว้ 8.0% ของที่เก็บไว้ เกินเกณฑ์ 5.0%"),
+    ("submissions_have_unique_instance_ids", False, "ERROR", {"failing": 2, "checked": 9},
+     "❌ ไม่ผ่าน: 2 รายการใช้ instanceID ซ้ำ"),
+    ("every_child_has_an_lao", True, "ERROR", {"failing": 0, "checked": 9},
+     "✅ ผ่าน: เด็กทุกรายมี อปท. ที่รับผิดชอบ"),
+    ("a_check_of_a_later_stage", False, "WARN", {}, "⚠️ เตือน: ไม่ผ่านการตรวจ"),
+])
+def test_each_check_result_is_one_line_thai_first_with_its_evidence(
+    name: str, passed: bool, severity: str, metadata: dict[str, Any], expected: str
+) -> None:
+    check = CheckOutcome(asset="quarantine", name=name, passed=passed, severity=severity,
+                         description="the check's own evidence", metadata=metadata)
+    (line,) = describe_checks({("quarantine", name): check})
+    assert line.startswith(expected)
+    assert line.endswith(f"(quarantine · {name}: the check's own evidence)") and "\n" not in line
