@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import String, cast, func, or_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
@@ -66,7 +66,10 @@ def invalid_national_ids(session: Session) -> Finding:
     ids = ChildIdentifier
     thai = col(ids.scheme) == "TH_PID"
     checked = int(session.exec(select(func.count()).select_from(ids).where(thai)).one())
-    bad = session.exec(select(ids).where(thai, col(ids.valid).is_(False)).order_by(col(ids.id))).all()
+    # A 0-series ID failing the check digit is kept as valid with a warning (DOMAIN.md §2.1), but it
+    # still does not pass the check digit: it counts here, so the field team confirms it.
+    failed = or_(col(ids.valid).is_(False), cast(col(ids.flags), String).like('%"check_digit"%'))
+    bad = session.exec(select(ids).where(thai, failed).order_by(col(ids.id))).all()
     return Finding(checked=checked, failing=len(bad), examples=[
         {"form_id": r.form_id, "submission_id": r.submission_id,
          "as_entered": _mask(r.as_entered), "flags": list(r.flags or [])} for r in bad[:EXAMPLES]])

@@ -106,6 +106,19 @@ def test_national_ids_pass_the_check_digit_warns_with_the_share(
     assert example["as_entered"] == "•••••••••6135"  # personal data: masked in the evidence
 
 
+def test_a_zero_series_id_kept_with_a_warning_still_counts_as_failing_the_check_digit(
+    engine: Engine, resources: dict[str, object]
+) -> None:
+    """A 0-series ID failing the check digit is kept as valid (a warning, DOMAIN.md §2.1), yet the
+    check must still count it, so the field team confirms it against the card."""
+    _registrations(engine, [("uuid:a5", "uuid:a5")], national_id="0123489001231")
+    result = _run(national_ids_pass_the_check_digit, resources)
+    assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
+    assert result.metadata["checked"].value == 1 and result.metadata["failing"].value == 1
+    (example,) = result.metadata["examples"].value
+    assert "zero_series" in example["flags"] and "check_digit" in example["flags"]
+
+
 def test_every_child_has_an_lao_fails_on_a_child_without_one(
     engine: Engine, resources: dict[str, object]
 ) -> None:
