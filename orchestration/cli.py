@@ -336,6 +336,8 @@ app.add_typer(match_commands)
 app.add_typer(enumerators_app, name="enumerators")
 from orchestration.cli_run import run_commands  # noqa: E402, I001  (run: every stage, no Dagster)
 app.add_typer(run_commands)
+from orchestration.cli_review import review_app  # noqa: E402, I001  (review list|accept|reject)
+app.add_typer(review_app, name="review")
 
 if __name__ == "__main__":
     app()

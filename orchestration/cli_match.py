@@ -52,15 +52,28 @@ def write_assignments(path: Path, record_ids: list[str], child_ids: list[str]) -
 
 @match_commands.command()
 def match(
-    input: Annotated[Path, typer.Option("--input", help="Matcher CSV to read.", exists=True, dir_okay=False)],
-    output: Annotated[Path, typer.Option("--output", help="Where to write record_id,child_id.")],
+    input: Annotated[Path | None, typer.Option(
+        "--input", help="Matcher CSV to read (none: match the warehouse).", exists=True, dir_okay=False,
+    )] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", help="Where to write record_id,child_id.")] = None,
     retrain: Annotated[bool, typer.Option(
         "--retrain", help="Estimate the model on this input (EM, no labels) instead of the saved model.json.",
     )] = False,
     review: Annotated[Path | None, typer.Option(help="Also write the pairs waiting for review here.")] = None,
 ) -> None:
-    """Match the records of a CSV into children: same child_id = same child."""
+    """Match the records of a CSV into children: same child_id = same child. With no files: the
+    warehouse's observations, child ids kept stable across runs (see `odksync review`)."""
     from orchestration.cli import errors
+
+    if input is None and output is None:  # warehouse mode: orchestration/cli_review.py
+        from orchestration.cli_review import match_warehouse_command
+
+        return match_warehouse_command()
+    if input is None or output is None:
+        errors.print("[bold red]error:[/] ใช้ --input กับ --output คู่กัน หรือไม่ใช้ทั้งคู่ "
+                     "(give both --input and --output, or neither to match the warehouse)")
+        raise typer.Exit(2)
     from warehouse.matching.engine import match_records
 
     try:

@@ -1,0 +1,177 @@
+"""`odksync match` on the warehouse (no files) and `odksync review list|accept|reject`.
+
+Warehouse mode matches every normalised child observation and keeps child ids stable (see
+warehouse.matching.identity); the review queue holds the pairs the matcher could not decide.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from orchestration.settings import Settings
+
+review_app = typer.Typer(help="Pairs of records the matcher could not decide, for a person.",
+                         no_args_is_help=True)
+
+
+def match_warehouse_command() -> None:
+    """`odksync match` with no files: the pipeline's match stage, on its own."""
+    from orchestration.cli import _engine, _run, console
+    from orchestration.stages.match import describe_match
+    from warehouse.db import session_scope
+    from warehouse.matching.identity import match_warehouse
+
+    def work(settings: Settings) -> None:
+        engine = _engine(settings)
+        try:
+            with session_scope(engine) as session:
+                result = match_warehouse(session, by=_who(None))
+                session.commit()
+        finally:
+            engine.dispose()
+        console.print(describe_match(result), highlight=False, soft_wrap=True)
+
+    _run(work)
+
+
+def _who(by: str | None) -> str:
+    if by and by.strip():
+        return by.strip()
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def _observations(session: Any, keys: set[str]) -> dict[str, dict[str, str]]:
+    """What a reviewer needs to judge a pair, IDs masked."""
+    from sqlalchemy import select
+
+    from warehouse.matching.identity import observation_key
+    from warehouse.normalised import ChildObservation
+    from warehouse.privacy.minimise import mask_national_id
+
+    by_sub = {}
+    for key in keys:
+        parts = key.split("/", 3)
+        if len(parts) == 4:
+            by_sub[tuple(parts)] = key
+    out: dict[str, dict[str, str]] = {}
+    if not by_sub:
+        return out
+    forms = {sub[2] for sub in by_sub}
+    for o in session.scalars(select(ChildObservation).where(ChildObservation.form_id.in_(forms))):  # type: ignore[attr-defined]
+        key = observation_key(o.source, o.project_id, o.form_id, o.submission_id)
+        if key in keys:
+            out[key] = {
+                "form": o.form_id,
+                "name": " ".join(x for x in (o.first_name, o.last_name) if x) or (o.name_as_entered or ""),
+                "nickname": o.nickname or "",
+                "birth_date": o.birth_date.isoformat() if o.birth_date else "",
+                "sex": o.sex or "",
+                "national_id": mask_national_id(o.national_id) if o.national_id else "",
+                "lao_code": o.lao_code or "",
+                "observed_on": o.observed_on.isoformat() if o.observed_on else "",
+            }
+    return out
+
+
+@review_app.command("list")
+def review_list(
+    status: Annotated[str, typer.Option(help="pending, accepted, rejected or all.")] = "pending",
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
+) -> None:
+    """The pairs waiting for a decision (or decided ones), most likely first, IDs masked."""
+    from orchestration.cli import _engine, _run, console
+    from warehouse.db import session_scope
+    from warehouse.matching.review import list_pairs
+
+    if status not in ("pending", "accepted", "rejected", "all"):
+        raise typer.BadParameter("use pending, accepted, rejected or all", param_hint="--status")
+
+    def work(settings: Settings) -> None:
+        engine = _engine(settings)
+        try:
+            with session_scope(engine) as session:
+                pairs = list_pairs(session, status=None if status == "all" else status)
+                seen = _observations(session, {k for p in pairs for k in (p.left_key, p.right_key)})
+        finally:
+            engine.dispose()
+        if as_json:
+            json.dump([{
+                "pair": p.pair_key, "score": round(p.score, 4), "status": p.status,
+                "left": {"observation": p.left_key, "child_id": p.left_child, **seen.get(p.left_key, {})},
+                "right": {"observation": p.right_key, "child_id": p.right_child, **seen.get(p.right_key, {})},
+                "decided_by": p.decided_by, "decided_at": p.decided_at.isoformat() if p.decided_at else None,
+            } for p in pairs], sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+            return
+        if not pairs:
+            console.print("ไม่มีคู่ที่รอตรวจสอบ (no pairs waiting for review)" if status == "pending"
+                          else "ไม่มีคู่ (no pairs)")
+            return
+        table = Table("คู่ (pair)", "คะแนน (score)", "ระเบียนซ้าย (left)", "ระเบียนขวา (right)", "สถานะ (status)")
+        for p in pairs:
+            table.add_row(p.pair_key, f"{p.score:.2f}", _describe(seen.get(p.left_key), p.left_key),
+                          _describe(seen.get(p.right_key), p.right_key), p.status)
+        console.print(table)
+        console.print(f"{len(pairs)} คู่ (pairs); ตัดสินด้วย odksync review accept|reject PAIR "
+                      "(decide with odksync review accept|reject PAIR)", highlight=False)
+
+    _run(work)
+
+
+def _describe(seen: dict[str, str] | None, key: str) -> str:
+    if not seen:
+        return key
+    parts = [seen["name"], f"({seen['nickname']})" if seen["nickname"] else "", seen["birth_date"],
+             seen["sex"], seen["national_id"], f"อปท. {seen['lao_code']}" if seen["lao_code"] else "",
+             seen["form"]]
+    return " ".join(p for p in parts if p)
+
+
+def _decide(pair: str, decision: str, by: str | None) -> None:
+    from orchestration.cli import _engine, _run, console
+    from warehouse.db import session_scope
+    from warehouse.matching.review import decide
+
+    who = _who(by)
+
+    def work(settings: Settings) -> None:
+        engine = _engine(settings)
+        try:
+            with session_scope(engine) as session:
+                decided = decide(session, pair, decision, by=who)
+                session.commit()
+        finally:
+            engine.dispose()
+        word = "เป็นเด็กคนเดียวกัน (the same child)" if decision == "accepted" else \
+            "เป็นเด็กคนละคน (different children)"
+        console.print(f"คู่ {decided.pair_key}: {word}, โดย {who} (by {who}); การจับคู่ครั้งต่อไปจะใช้การตัดสินนี้ "
+                      "(honoured by every later match run)", highlight=False, soft_wrap=True)
+
+    _run(work)
+
+
+@review_app.command("accept")
+def review_accept(
+    pair: Annotated[str, typer.Argument(help="The pair's key from `odksync review list`.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who decides (default: the OS user).")] = None,
+) -> None:
+    """The two records are the same child: linked in every later run."""
+    _decide(pair, "accepted", by)
+
+
+@review_app.command("reject")
+def review_reject(
+    pair: Annotated[str, typer.Argument(help="The pair's key from `odksync review list`.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who decides (default: the OS user).")] = None,
+) -> None:
+    """The two records are different children: never linked in a later run."""
+    _decide(pair, "rejected", by)
