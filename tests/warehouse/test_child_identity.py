@@ -139,3 +139,25 @@ def test_review_decisions_survive_a_rerun(engine: Engine) -> None:
             assert statuses["accepted"] == statuses["rejected"] == 1
             kept = session.scalars(select(ReviewPair).where(ReviewPair.pair_key == accept.pair_key)).one()
             assert kept.decided_by == "ครูสมศรี" and kept.decided_at is not None
+
+
+def test_a_rejected_pair_splits_the_child_under_a_new_recorded_id(engine: Engine) -> None:
+    a = _row("s/p/reg/1", "สมชาย", "ใจดี", "2015-03-01")
+    b = _row("s/p/visit/7", "สมชาย", "ใจดี", "2015-03-01")
+    with Session(engine) as session:
+        joined = match_warehouse(session, [a, b])
+        session.commit()
+        child = joined.child_of[a["record_id"]]
+        assert joined.child_of[b["record_id"]] == child
+        key = pair_key(a["record_id"], b["record_id"])
+        session.add(ReviewPair(pair_key=key, left_key=a["record_id"], right_key=b["record_id"], score=0.99,
+                               created_at=first_time(session)))
+        decide(session, key, "rejected", by="reviewer")
+        session.commit()
+        apart = match_warehouse(session, [a, b])
+        session.commit()
+        moved = apart.child_of[b["record_id"]]
+        assert apart.child_of[a["record_id"]] == child != moved and apart.splits == 1
+        event = session.scalars(select(ChildIdEvent).where(ChildIdEvent.kind == "split")).one()
+        assert (event.child_id, event.other_id, event.observations) == (moved, child, 1)
+        assert list_pairs(session) == []  # nothing left waiting

@@ -306,16 +306,23 @@ def match_warehouse(
     if gone:
         session.execute(delete(ChildAssignment).where(ChildAssignment.obs_key.in_(gone)))  # type: ignore[attr-defined]
     known_pairs = set(session.scalars(select(ReviewPair.pair_key)))  # type: ignore[call-overload]
-    fresh = []
+    fresh, still_pending = [], set()
     for i, j, score in pending:
         left, right = sorted((keys[i], keys[j]))
         pk = pair_key(left, right)
+        still_pending.add(pk)
         if pk not in known_pairs:
             known_pairs.add(pk)
             fresh.append(dict(pair_key=pk, left_key=left, right_key=right, score=score, status="pending",
                               created_run_id=run.id, created_at=now))
     if fresh:
         session.execute(insert(ReviewPair), fresh)
+    # A pending pair the evidence has since settled (or whose observations are gone) leaves the queue;
+    # decided pairs are kept for ever.
+    stale = [k for k in known_pairs - still_pending]
+    if stale:
+        session.execute(delete(ReviewPair).where(ReviewPair.status == "pending",  # type: ignore[arg-type]
+                                                  ReviewPair.pair_key.in_(stale)))  # type: ignore[attr-defined]
     waiting = len(session.scalars(select(ReviewPair.id).where(ReviewPair.status == "pending")).all())  # type: ignore[call-overload]
     run.observations = len(keys)
     run.children = len(groups)
