@@ -1,0 +1,1 @@
+"""The plan-status engine (DOMAIN.md §6)."""
