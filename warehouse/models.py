@@ -169,5 +169,5 @@ class Attachment(SQLModel, table=True):
 # that migrations and the schema test compare against.
 import warehouse.audit  # noqa: E402
 import warehouse.matching.store  # noqa: E402
-import warehouse.normalised  # noqa: E402,F401
+import warehouse.normalised  # noqa: E402
 import warehouse.plan_status.store  # noqa: E402,F401

@@ -74,7 +74,7 @@ class StatusException(SQLModel, table=True):
     event_date: date | None = None
     from_status: int | None = None
     proposed_status: int
-    reason: str = Field(max_length=32)  # not_allowed | unknown_code | no_date | not_registered | after_withdrawal
+    reason: str = Field(max_length=32)  # e.g. not_allowed, unknown_code, no_date
     message: str  # Thai: what was proposed, why it was not applied, what to do
     resolved_by: str | None = Field(default=None, max_length=255)
     resolved_at: datetime | None = None
