@@ -7,6 +7,7 @@ share, a few example records) so that a failed check says where to look.
 
 import dagster as dg
 
+from orchestration.assets.matching import pending_queue, review_queue
 from orchestration.assets.normalised import normalised_submissions
 from orchestration.assets.quarantine import quarantine
 from orchestration.assets.raw import central_submissions, kobo_submissions
@@ -90,10 +91,28 @@ def quarantine_is_below_threshold(warehouse: WarehouseResource,
                   "threshold": threshold, "by_reason": dg.MetadataValue.json(summary.by_reason)})
 
 
+@dg.asset_check(asset=review_queue, name="uncertain_matches_await_review")
+def uncertain_matches_await_review(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """No pair of records is waiting for a person's decision. A waiting pair is two records the
+    matcher could not decide: until someone runs `odksync review accept|reject PAIR` they count as
+    two children. A warning, with the pairs and the commands in metadata."""
+    with warehouse.session() as session:
+        queue = pending_queue(session, top=10)
+    return dg.AssetCheckResult(
+        passed=queue["pending"] == 0, severity=dg.AssetCheckSeverity.WARN,
+        description=f"{queue['pending']} pair(s) waiting for review, the oldest for "
+                    f"{queue['oldest_pending_days']:.1f} day(s); {queue['decided']} decided",
+        metadata={"pending": queue["pending"], "decided": queue["decided"],
+                  "oldest_pending_days": queue["oldest_pending_days"],
+                  "examples": dg.MetadataValue.json([
+                      {k: r[k] for k in ("pair", "score", "accept", "reject")} for r in queue["top"]])})
+
+
 asset_checks = [
     *_raw_checks(central_submissions, "central"),
     *_raw_checks(kobo_submissions, "kobo"),
     national_ids_pass_the_check_digit,
     every_child_has_an_lao,
     quarantine_is_below_threshold,
+    uncertain_matches_await_review,
 ]

@@ -46,6 +46,11 @@ EXPLAIN: dict[str, tuple[str, Any]] = {
         "รายการที่ถูกกักไว้ไม่เกินเกณฑ์",
         lambda m: f"ถูกกักไว้ {_pct(m.get('rate'))} ของที่เก็บไว้ เกินเกณฑ์ {_pct(m.get('threshold'))}: "
                   "ดูเหตุผลด้วย odksync quarantine list"),
+    "uncertain_matches_await_review": (
+        "ไม่มีคู่ระเบียนที่รอการตัดสิน",
+        lambda m: f"{m.get('pending')} คู่ระเบียนรอคนตัดสินว่าเป็นเด็กคนเดียวกันหรือไม่ (นานสุด "
+                  f"{float(m.get('oldest_pending_days') or 0):.1f} วัน) ระหว่างนี้นับเป็นเด็กคนละคน: "
+                  "ดูด้วย odksync review list แล้วสั่ง odksync review accept|reject PAIR"),
 }
 
 

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.assets.attachments import central_attachments
+from orchestration.assets.matching import matched_children, review_queue
 from orchestration.assets.normalised import normalised_submissions
 from orchestration.assets.quarantine import quarantine
 from orchestration.assets.raw import central_submissions, kobo_submissions
@@ -12,7 +13,8 @@ from orchestration.schedules import jobs, schedules
 from orchestration.sensors import sensors
 
 defs = dg.Definitions(
-    assets=[central_submissions, central_attachments, kobo_submissions, normalised_submissions, quarantine],
+    assets=[central_submissions, central_attachments, kobo_submissions, normalised_submissions, quarantine,
+            matched_children, review_queue],
     asset_checks=asset_checks,
     jobs=jobs,
     schedules=schedules,

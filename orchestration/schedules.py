@@ -25,8 +25,8 @@ central_sync_job = dg.define_asset_job(
 
 nightly_job = dg.define_asset_job(
     "nightly_job", selection=dg.AssetSelection.groups("core"),
-    description="Everything after the sync: normalisation and the quarantine (matching, plan status "
-                "and the report join as they are built).")
+    description="Everything after the sync: normalisation, the quarantine, matching and the review "
+                "queue (plan status and the report join as they are built).")
 
 
 @dg.schedule(job=sync_job, cron_schedule="0 * * * *", execution_timezone=TIMEZONE)
