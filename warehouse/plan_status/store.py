@@ -36,13 +36,14 @@ class StatusHistory(SQLModel, table=True):
 
 
 class CurrentStatus(SQLModel, table=True):
-    """A child's latest status and what follows from it (one row per child with any status event)."""
+    """A child's latest status and what follows from it: one row per child with any status event
+    (status None when none of its proposals could be applied; the exceptions say why)."""
 
     __tablename__ = "plan_status_current"
 
     child_id: str = Field(primary_key=True, max_length=32)
-    status: int
-    since: date
+    status: int | None = None
+    since: date | None = None
     episode: int
     plan_version: int
     plan_id: str | None = None
