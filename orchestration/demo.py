@@ -114,9 +114,16 @@ def describe_run(run: RunOutcome) -> str:
         return line
     normalised = meta.get("normalised_submissions")
     if normalised is not None:
-        return (f"อ่านเป็นตาราง (normalise): ครั้งนี้ {normalised['done_this_run']} รายการ (this run); "
+        line = (f"อ่านเป็นตาราง (normalise): ครั้งนี้ {normalised['done_this_run']} รายการ (this run); "
                 f"เก็บ {normalised['held']} = อ่านแล้ว {normalised['normalised']} + "
                 f"กักไว้ {normalised['quarantined']} (held = normalised + quarantined)")
+        matched = meta.get("matched_children")
+        if matched is not None:
+            line += (f"; จับคู่ (match): {matched['observations']} รายการ → เด็ก {matched['children']} คน, "
+                     f"รหัสใหม่ {matched['new_ids']} (new ids), รวม {matched['merges']} (merged), "
+                     f"แยก {matched['splits']} (split), รอตรวจสอบ {matched['pending_reviews']} คู่ "
+                     "(pairs waiting for review)")
+        return line
     return f"run {run.label}: " + (", ".join(meta) or "nothing materialised")
 
 

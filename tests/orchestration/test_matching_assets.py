@@ -156,3 +156,16 @@ def test_uncertain_matches_await_review_fails_while_a_pair_waits_and_passes_once
     decided = _evaluate(resources)
     assert decided.passed and decided.metadata["decided"].value == len(pending)
     assert _materialise(review_queue, resources)["preview"] == "ไม่มีคู่ที่รอตรวจสอบ (no pairs waiting for review)"
+
+
+def test_the_demo_line_of_the_core_run_says_what_matching_did() -> None:
+    from orchestration.demo import describe_run
+    from orchestration.graph_run import RunOutcome
+
+    run = RunOutcome(label="core", run_id="r", success=True, failures=[], materialised={
+        "normalised_submissions": {"done_this_run": 9, "held": 9, "normalised": 8, "quarantined": 1},
+        "matched_children": {"observations": 8, "children": 6, "new_ids": 6, "merges": 0, "splits": 0,
+                             "pending_reviews": 1}})
+    line = describe_run(run)
+    assert line.endswith("; จับคู่ (match): 8 รายการ → เด็ก 6 คน, รหัสใหม่ 6 (new ids), รวม 0 (merged), "
+                         "แยก 0 (split), รอตรวจสอบ 1 คู่ (pairs waiting for review)")
