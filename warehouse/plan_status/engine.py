@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session, col
 
 from warehouse.matching.identity import observation_key
@@ -222,7 +222,8 @@ class StatusSummary:
 
 def load_events(session: Session) -> tuple[dict[str, list[Event]], int]:
     """Every normalised status event under its child's surviving id; and how many have no child yet."""
-    redirects = {c.child_id: c.redirect_to for c in session.scalars(select(Child)) if c.redirect_to}
+    redirects = {child: to for child, to in session.execute(
+        select(col(Child.child_id), col(Child.redirect_to)).where(col(Child.redirect_to).is_not(None)))}
 
     def resolve(child_id: str) -> str:
         seen: set[str] = set()
@@ -231,30 +232,36 @@ def load_events(session: Session) -> tuple[dict[str, list[Event]], int]:
             child_id = redirects[child_id]
         return child_id
 
-    child_of = {a.obs_key: a.child_id for a in session.scalars(select(ChildAssignment))}
-    followups = {observation_key(f.source, f.project_id, f.form_id, f.submission_id): f
-                 for f in session.scalars(select(FollowUp))}
-    by = {observation_key(o.source, o.project_id, o.form_id, o.submission_id): o.enumerator_id
-          for o in session.scalars(select(ChildObservation))}
+    def keyed(*columns: Any) -> Any:
+        return session.execute(select(*columns)).all()
+
+    submission = (col(StatusEvent.source), col(StatusEvent.project_id), col(StatusEvent.form_id),
+                  col(StatusEvent.submission_id))
+    child_of = dict(keyed(col(ChildAssignment.obs_key), col(ChildAssignment.child_id)))
+    followups = {observation_key(*row[:4]): row[4:] for row in keyed(
+        col(FollowUp.source), col(FollowUp.project_id), col(FollowUp.form_id), col(FollowUp.submission_id),
+        col(FollowUp.is_supervision), col(FollowUp.supervisor_id), col(FollowUp.next_fu_date),
+        col(FollowUp.child_current_status))}
+    by = {observation_key(*row[:4]): row[4] for row in keyed(
+        col(ChildObservation.source), col(ChildObservation.project_id), col(ChildObservation.form_id),
+        col(ChildObservation.submission_id), col(ChildObservation.enumerator_id))}
     events: dict[str, list[Event]] = defaultdict(list)
     unmatched = 0
-    for row in session.scalars(select(StatusEvent)):
-        key = observation_key(row.source, row.project_id, row.form_id, row.submission_id)
+    for row in keyed(*submission, col(StatusEvent.event_date), col(StatusEvent.proposed_status),
+                     col(StatusEvent.plan_id), col(StatusEvent.close_reason)):
+        key = observation_key(*row[:4])
         child = child_of.get(key)
         if child is None:
             unmatched += 1
             continue
         fu = followups.get(key)
-        supervisor = fu.supervisor_id if fu is not None and fu.is_supervision else None
-        kind = FORM_KIND.get(row.form_id, "other")
-        if fu is not None and fu.is_supervision:
-            kind = "supervision"
+        is_supervision, supervisor, next_fu, outcome = fu if fu is not None else (None, None, None, None)
+        kind = "supervision" if is_supervision else FORM_KIND.get(row.form_id, "other")
         events[resolve(child)].append(Event(
             source_key=key, kind=kind, event_date=row.event_date, proposed=row.proposed_status,
             plan_id=row.plan_id, close_reason=row.close_reason,
-            by=supervisor or by.get(key),
-            next_fu_date=fu.next_fu_date if fu else None,
-            outcome_status=fu.child_current_status if fu else None))
+            by=(supervisor if is_supervision else None) or by.get(key),
+            next_fu_date=next_fu, outcome_status=outcome))
     return events, unmatched
 
 
@@ -265,9 +272,10 @@ def recompute_status(session: Session, *, as_of: date | None = None, full: bool 
     of an exception that is found again is kept."""
     as_of = as_of or datetime.now(UTC).date()
     events, unmatched = load_events(session)
-    stored = {c.child_id: c.inputs_hash for c in session.scalars(select(CurrentStatus))}
-    known = set(stored) | set(session.scalars(select(col(StatusException.child_id))).all()) \
-        | set(session.scalars(select(col(StatusHistory.child_id))).all())
+    stored: dict[str, str] = dict(session.execute(
+        select(col(CurrentStatus.child_id), col(CurrentStatus.inputs_hash))).all())
+    known = set(stored) | set(session.scalars(select(col(StatusException.child_id)).distinct()).all()) \
+        | set(session.scalars(select(col(StatusHistory.child_id)).distinct()).all())
     summary = StatusSummary(children=len(events), unmatched=unmatched,
                             events=sum(len(v) for v in events.values()))
     changed = sorted(child for child, evs in events.items()
@@ -296,13 +304,17 @@ def recompute_status(session: Session, *, as_of: date | None = None, full: bool 
             session.execute(insert(StatusException), exceptions)
         session.flush()
     refresh_overdue(session, as_of)
-    for c in session.scalars(select(CurrentStatus)):
-        summary.by_status[c.status] = summary.by_status.get(c.status, 0) + 1
-        summary.overdue += int(c.overdue)
+    for code, overdue, count in session.execute(
+            select(col(CurrentStatus.status), col(CurrentStatus.overdue), func.count())
+            .group_by(col(CurrentStatus.status), col(CurrentStatus.overdue))):
+        summary.by_status[code] = summary.by_status.get(code, 0) + count
+        summary.overdue += count if overdue else 0
     summary.withdrawn = summary.by_status.get(lifecycle.CONSENT_WITHDRAWN, 0)
-    for found in session.scalars(select(StatusException)):
-        summary.exceptions += 1
-        summary.open_exceptions += int(found.resolved_at is None)
+    for resolved_at_set, count in session.execute(
+            select(col(StatusException.resolved_at).is_not(None), func.count())
+            .group_by(col(StatusException.resolved_at).is_not(None))):
+        summary.exceptions += count
+        summary.open_exceptions += 0 if resolved_at_set else count
     return summary
 
 
