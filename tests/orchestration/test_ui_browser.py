@@ -32,7 +32,7 @@ except ImportError:  # a pinned dev dependency; the test says how to install it
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (apt-get install chromium)
 ASSETS = ["central_submissions", "central_attachments", "kobo_submissions", "normalised_submissions",
-          "quarantine"]
+          "quarantine", "matched_children", "review_queue"]
 STARTUP_LIMIT_SECONDS = 180  # how long the webserver may take to load the definitions
 
 
@@ -125,7 +125,8 @@ def test_the_ui_shows_every_asset_a_materialisation_and_a_check_result(
         # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            # Wide enough that the fitted graph draws whole names, not the zoomed-out "centr…_submissions".
+            page = browser.new_page(viewport={"width": 2560, "height": 1440})
             page.set_default_timeout(60_000)
             page.goto(f"{webserver}/asset-groups")
             page.get_by_text("core", exact=True).first.wait_for()
