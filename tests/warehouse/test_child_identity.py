@@ -6,6 +6,7 @@ import random
 from collections import Counter
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
@@ -161,3 +162,17 @@ def test_a_rejected_pair_splits_the_child_under_a_new_recorded_id(engine: Engine
         event = session.scalars(select(ChildIdEvent).where(ChildIdEvent.kind == "split")).one()
         assert (event.child_id, event.other_id, event.observations) == (moved, child, 1)
         assert list_pairs(session) == []  # nothing left waiting
+
+
+def test_a_second_match_while_one_holds_the_lock_stops_without_writing(engine: Engine) -> None:
+    from warehouse.locks import SyncInProgress, exclusive
+
+    rows = [_row("a", "สมชาย", "ใจดี", "2014-02-03"), _row("b", "สมหญิง", "ใจดี", "2016-05-06")]
+    with Session(engine) as session:
+        with exclusive(engine, "observations into children"), pytest.raises(SyncInProgress):
+            match_warehouse(session, rows)
+        session.rollback()
+        assert _counts(session) == (0, 0, 0, 0)
+        match_warehouse(session, rows)
+        session.commit()
+        assert _counts(session)[:2] == (2, 2)

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
+from warehouse.locks import exclusive
 from warehouse.matching.store import Child, ChildAssignment, ChildIdEvent, MatchRun, ReviewPair
 
 # Evidence tiers, strongest first (a smaller number wins when an observation has several).
@@ -183,7 +184,18 @@ def match_warehouse(
     session: Session, rows: Sequence[Mapping[str, Any]] | None = None, *, by: str = "odksync",
     secret: bytes | None = None,
 ) -> MatchSummary:
-    """Match the observations (by default every `norm_child_observation`) and keep child ids stable."""
+    """Match the observations (by default every `norm_child_observation`) and keep child ids stable.
+
+    One run at a time: two would both mint ids for the same new children. A second run raises
+    `SyncInProgress` at once and changes nothing.
+    """
+    with exclusive(session.get_bind(), "observations into children"):  # type: ignore[arg-type]
+        return _match_locked(session, rows, by=by, secret=secret)
+
+
+def _match_locked(
+    session: Session, rows: Sequence[Mapping[str, Any]] | None, *, by: str, secret: bytes | None,
+) -> MatchSummary:
     if rows is None:
         rows = observation_rows(session)
     secret = secret or _secret()
