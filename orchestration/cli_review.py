@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -49,39 +49,6 @@ def _who(by: str | None) -> str:
         return "unknown"
 
 
-def _observations(session: Any, keys: set[str]) -> dict[str, dict[str, str]]:
-    """What a reviewer needs to judge a pair, IDs masked."""
-    from sqlalchemy import select
-
-    from warehouse.matching.identity import observation_key
-    from warehouse.normalised import ChildObservation
-    from warehouse.privacy.minimise import mask_national_id
-
-    by_sub = {}
-    for key in keys:
-        parts = key.split("/", 3)
-        if len(parts) == 4:
-            by_sub[tuple(parts)] = key
-    out: dict[str, dict[str, str]] = {}
-    if not by_sub:
-        return out
-    forms = {sub[2] for sub in by_sub}
-    for o in session.scalars(select(ChildObservation).where(ChildObservation.form_id.in_(forms))):  # type: ignore[attr-defined]
-        key = observation_key(o.source, o.project_id, o.form_id, o.submission_id)
-        if key in keys:
-            out[key] = {
-                "form": o.form_id,
-                "name": " ".join(x for x in (o.first_name, o.last_name) if x) or (o.name_as_entered or ""),
-                "nickname": o.nickname or "",
-                "birth_date": o.birth_date.isoformat() if o.birth_date else "",
-                "sex": o.sex or "",
-                "national_id": mask_national_id(o.national_id) if o.national_id else "",
-                "lao_code": o.lao_code or "",
-                "observed_on": o.observed_on.isoformat() if o.observed_on else "",
-            }
-    return out
-
-
 @review_app.command("list")
 def review_list(
     status: Annotated[str, typer.Option(help="pending, accepted, rejected or all.")] = "pending",
@@ -90,7 +57,7 @@ def review_list(
     """The pairs waiting for a decision (or decided ones), most likely first, IDs masked."""
     from orchestration.cli import _engine, _run, console
     from warehouse.db import session_scope
-    from warehouse.matching.review import list_pairs
+    from warehouse.matching.review import describe, describe_observations, list_pairs
 
     if status not in ("pending", "accepted", "rejected", "all"):
         raise typer.BadParameter("use pending, accepted, rejected or all", param_hint="--status")
@@ -100,7 +67,7 @@ def review_list(
         try:
             with session_scope(engine) as session:
                 pairs = list_pairs(session, status=None if status == "all" else status)
-                seen = _observations(session, {k for p in pairs for k in (p.left_key, p.right_key)})
+                seen = describe_observations(session, {k for p in pairs for k in (p.left_key, p.right_key)})
         finally:
             engine.dispose()
         if as_json:
@@ -118,22 +85,13 @@ def review_list(
             return
         table = Table("คู่ (pair)", "คะแนน (score)", "ระเบียนซ้าย (left)", "ระเบียนขวา (right)", "สถานะ (status)")
         for p in pairs:
-            table.add_row(p.pair_key, f"{p.score:.2f}", _describe(seen.get(p.left_key), p.left_key),
-                          _describe(seen.get(p.right_key), p.right_key), p.status)
+            table.add_row(p.pair_key, f"{p.score:.2f}", describe(seen.get(p.left_key), p.left_key),
+                          describe(seen.get(p.right_key), p.right_key), p.status)
         console.print(table)
         console.print(f"{len(pairs)} คู่ (pairs); ตัดสินด้วย odksync review accept|reject PAIR "
                       "(decide with odksync review accept|reject PAIR)", highlight=False)
 
     _run(work)
-
-
-def _describe(seen: dict[str, str] | None, key: str) -> str:
-    if not seen:
-        return key
-    parts = [seen["name"], f"({seen['nickname']})" if seen["nickname"] else "", seen["birth_date"],
-             seen["sex"], seen["national_id"], f"อปท. {seen['lao_code']}" if seen["lao_code"] else "",
-             seen["form"]]
-    return " ".join(p for p in parts if p)
 
 
 def _decide(pair: str, decision: str, by: str | None) -> None:

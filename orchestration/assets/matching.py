@@ -110,7 +110,7 @@ def review_queue(context: dg.AssetExecutionContext, warehouse: WarehouseResource
 
 def pending_queue(session: Session, *, top: int = TOP_PAIRS, now: datetime | None = None) -> dict[str, Any]:
     """The queue's evidence: pending and decided counts, the oldest pending pair's age, the top pairs."""
-    from orchestration.cli_review import _describe, _observations
+    from warehouse.matching.review import describe, describe_observations
 
     pairs = list_pairs(session, status="pending")
     decided = session.scalar(select(func.count()).select_from(ReviewPair).where(
@@ -122,10 +122,10 @@ def pending_queue(session: Session, *, top: int = TOP_PAIRS, now: datetime | Non
     now = now or datetime.now(UTC)
     days = round((now - oldest).total_seconds() / 86400, 2) if oldest is not None else 0.0
     shown = pairs[:top]
-    seen = _observations(session, {k for p in shown for k in (p.left_key, p.right_key)})
+    seen = describe_observations(session, {k for p in shown for k in (p.left_key, p.right_key)})
     rows = [{"pair": p.pair_key, "score": round(p.score, 4),
-             "left": _describe(seen.get(p.left_key), p.left_key),
-             "right": _describe(seen.get(p.right_key), p.right_key),
+             "left": describe(seen.get(p.left_key), p.left_key),
+             "right": describe(seen.get(p.right_key), p.right_key),
              "accept": f"odksync review accept {p.pair_key}",
              "reject": f"odksync review reject {p.pair_key}"} for p in shown]
     return {"pending": len(pairs), "decided": int(decided), "oldest_pending_days": days,

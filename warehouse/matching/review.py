@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlmodel import Session
 
 from warehouse.matching.store import ChildAssignment, ReviewPair
+from warehouse.normalised import ChildObservation
+from warehouse.privacy.minimise import mask_national_id
 
 DECISIONS = ("accepted", "rejected")
 
@@ -59,3 +61,39 @@ def decide(session: Session, pair_key: str, decision: str, by: str) -> ReviewPai
     session.add(pair)
     session.flush()
     return pair
+
+
+def describe_observations(session: Session, keys: set[str]) -> dict[str, dict[str, str]]:
+    """What a reviewer needs to judge a pair, IDs masked: read for the named observations only."""
+    wanted = [tuple(key.split("/", 3)) for key in keys if key.count("/") >= 3]
+    out: dict[str, dict[str, str]] = {}
+    columns = (ChildObservation.source, ChildObservation.project_id, ChildObservation.form_id,
+               ChildObservation.submission_id)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        query = select(ChildObservation).where(tuple_(*columns).in_(chunk))
+        for o in session.scalars(query):
+            key = f"{o.source}/{o.project_id}/{o.form_id}/{o.submission_id}"
+            if key not in keys:
+                continue
+            out[key] = {
+                "form": o.form_id,
+                "name": " ".join(x for x in (o.first_name, o.last_name) if x) or (o.name_as_entered or ""),
+                "nickname": o.nickname or "",
+                "birth_date": o.birth_date.isoformat() if o.birth_date else "",
+                "sex": o.sex or "",
+                "national_id": mask_national_id(o.national_id) if o.national_id else "",
+                "lao_code": o.lao_code or "",
+                "observed_on": o.observed_on.isoformat() if o.observed_on else "",
+            }
+    return out
+
+
+def describe(seen: dict[str, str] | None, key: str) -> str:
+    """One line for one side of a pair, Thai first; the bare key when the observation is gone."""
+    if not seen:
+        return key
+    parts = [seen["name"], f"({seen['nickname']})" if seen["nickname"] else "", seen["birth_date"],
+             seen["sex"], seen["national_id"], f"อปท. {seen['lao_code']}" if seen["lao_code"] else "",
+             seen["form"]]
+    return " ".join(p for p in parts if p)
