@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 
+from warehouse.plan_status.lifecycle import ALLOWED as PLAN_ALLOWED
+
 IDENTIFIED = 10
 SCREENED = 20
 NOT_ELIGIBLE = 25
@@ -24,22 +26,10 @@ SLUGS: Mapping[int, str] = {
     90: "CLOSED_UNRESOLVED", 99: "CONSENT_WITHDRAWN",
 }
 
-# §6 verbatim: 30→30 is a revision, 50→50 a follow-up that changes nothing, 70→50 a reopening,
-# 80/90→10 a child found again (a new case episode), 25→10 a screened-out child found again.
-ALLOWED: Mapping[int, frozenset[int]] = {
-    10: frozenset({20, 25, 90, 99}),
-    20: frozenset({30, 90, 99}),
-    25: frozenset({10}),
-    30: frozenset({40, 30, 90, 99}),
-    40: frozenset({50, 30, 55, 90, 99}),
-    50: frozenset({50, 55, 60, 30, 80, 90, 99}),
-    55: frozenset({50, 90, 99}),
-    60: frozenset({70, 50, 90, 99}),
-    70: frozenset({50}),
-    80: frozenset({10}),
-    90: frozenset({10}),
-    99: frozenset(),
-}
+# §6's allowed transitions, from the status engine that applies them (one table, not two): 30→30 is a
+# revision, 50→50 a follow-up that changes nothing, 70→50 a reopening, 80/90→10 a child found again
+# (a new case episode), 25→10 a screened-out child found again.
+ALLOWED: Mapping[int, frozenset[int]] = PLAN_ALLOWED
 
 # What a follow-up proposes next, by the current status. The weights are the simulation's guess at
 # a first programme round: most agreed plans start, a few stall, a handful close early.
