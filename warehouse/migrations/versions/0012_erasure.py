@@ -1,0 +1,22 @@
+"""erasure tombstones, corrections and retention (issues 7 and 9)
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-11-30 17:05:00
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = '0012'
+down_revision: str | None = '0011'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass  # the tables of this revision land with the work that needs them
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,22 @@
+"""entity push-back state (issue 7, push-back)
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-11-30 17:05:00
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = '0013'
+down_revision: str | None = '0012'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass  # the tables of this revision land with the work that needs them
+
+
+def downgrade() -> None:
+    pass
