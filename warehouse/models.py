@@ -170,4 +170,5 @@ class Attachment(SQLModel, table=True):
 import warehouse.audit  # noqa: E402
 import warehouse.matching.store  # noqa: E402
 import warehouse.normalised  # noqa: E402
-import warehouse.plan_status.store  # noqa: E402,F401
+import warehouse.plan_status.store  # noqa: E402
+import warehouse.privacy.tombstone  # noqa: E402,F401
