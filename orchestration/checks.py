@@ -12,6 +12,7 @@ from orchestration.assets.normalised import normalised_submissions
 from orchestration.assets.quarantine import quarantine
 from orchestration.assets.raw import central_submissions, kobo_submissions
 from orchestration.resources import SettingsResource, WarehouseResource
+from orchestration.status_checks import status_checks
 from warehouse.quality import (
     Finding,
     children_without_lao,
@@ -115,4 +116,5 @@ asset_checks = [
     every_child_has_an_lao,
     quarantine_is_below_threshold,
     uncertain_matches_await_review,
+    *status_checks,
 ]

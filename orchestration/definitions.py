@@ -5,6 +5,7 @@ import dagster as dg
 from orchestration.assets.attachments import central_attachments
 from orchestration.assets.matching import matched_children, review_queue
 from orchestration.assets.normalised import normalised_submissions
+from orchestration.assets.plan_status import plan_status
 from orchestration.assets.quarantine import quarantine
 from orchestration.assets.raw import central_submissions, kobo_submissions
 from orchestration.checks import asset_checks
@@ -14,7 +15,7 @@ from orchestration.sensors import sensors
 
 defs = dg.Definitions(
     assets=[central_submissions, central_attachments, kobo_submissions, normalised_submissions, quarantine,
-            matched_children, review_queue],
+            matched_children, review_queue, plan_status],
     asset_checks=asset_checks,
     jobs=jobs,
     schedules=schedules,

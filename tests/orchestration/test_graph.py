@@ -18,6 +18,7 @@ from connectors.xlsform import convert
 from orchestration.assets.attachments import central_attachments
 from orchestration.assets.matching import matched_children, review_queue
 from orchestration.assets.normalised import normalised_submissions
+from orchestration.assets.plan_status import plan_status
 from orchestration.assets.quarantine import quarantine
 from orchestration.assets.raw import central_submissions, kobo_submissions
 from orchestration.checks import asset_checks
@@ -32,7 +33,7 @@ from tests.support.local_central import ADMIN, LocalCentral
 
 FORM = "child_registration"
 ASSETS = [central_submissions, central_attachments, kobo_submissions, normalised_submissions, quarantine,
-          matched_children, review_queue]
+          matched_children, review_queue, plan_status]
 CHECKS = {
     ("raw/central_submissions", "submissions_have_unique_instance_ids"),
     ("raw/central_submissions", "warehouse_count_equals_source_count"),
@@ -42,6 +43,7 @@ CHECKS = {
     ("normalised_submissions", "every_child_has_an_lao"),
     ("quarantine", "quarantine_is_below_threshold"),
     ("review_queue", "uncertain_matches_await_review"),
+    ("plan_status", "plans_have_no_overdue_followups"),
 }
 
 
@@ -78,7 +80,7 @@ def test_definitions_load_with_every_asset_check_job_schedule_and_sensor() -> No
     assert {s.name for s in repository.sensor_defs} == {"new_central_submissions", "alert_on_run_failure"}
     nightly = repository.get_job("nightly_job")
     assert {k.to_user_string() for k in nightly.asset_layer.executable_asset_keys} == \
-        {"normalised_submissions", "quarantine", "matched_children", "review_queue"}
+        {"normalised_submissions", "quarantine", "matched_children", "review_queue", "plan_status"}
 
 
 def test_the_hourly_schedule_asks_for_one_sync_per_form() -> None:
