@@ -301,6 +301,11 @@ class CentralClient:
             project_id=self._pid(project_id),
         )
 
+    def entity_creating_instance_id(self, dataset: str, uuid: str,
+                                    project_id: int | None = None) -> str | None:
+        """The instanceID of the submission that created this entity, if a submission did."""
+        return self.entities.creating_instance_id(dataset, uuid, self._pid(project_id))
+
     def entities_csv(self, dataset: str, project_id: int | None = None) -> bytes:
         return self.entities.csv(dataset, self._pid(project_id))
 

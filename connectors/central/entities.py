@@ -202,6 +202,25 @@ class EntityService(Service):
             response=err.response,
         )
 
+    def creating_instance_id(self, dataset: str, uuid: str, project_id: int) -> str | None:
+        """The instanceID of the submission that created the entity (its first version's `source`),
+        or None when an API call, not a submission, created it or the entity is gone.
+
+        Central marks `source` experimental; it has carried `submission.instanceId` since versions
+        were listed (2023.5), so an answer without it is read as "not from a submission".
+        """
+        url = self._url(self.urls.entity_versions, project_id=project_id, name=dataset, uuid=uuid)
+        response = self.session.call("GET", url, ok=(404,))
+        if response.status_code == 404:
+            return None
+        body = response.json()
+        versions = body if isinstance(body, list) else []
+        first = next((v for v in versions if isinstance(v, dict) and v.get("version") == 1), None)
+        source = first.get("source") if first is not None else None
+        submission = source.get("submission") if isinstance(source, dict) else None
+        instance = submission.get("instanceId") if isinstance(submission, dict) else None
+        return instance if isinstance(instance, str) and instance else None
+
     def csv(self, dataset: str, project_id: int) -> bytes:
         """The whole list as CSV: `__id,label,<properties>,__createdAt,…,__version`."""
         url = self._url(self.urls.entities_csv, project_id=project_id, name=dataset)

@@ -29,6 +29,7 @@ class URLs:
     dataset: str = "projects/{project_id}/datasets/{name}"
     entities: str = "projects/{project_id}/datasets/{name}/entities"
     entity: str = "projects/{project_id}/datasets/{name}/entities/{uuid}"
+    entity_versions: str = "projects/{project_id}/datasets/{name}/entities/{uuid}/versions"
     entities_csv: str = "projects/{project_id}/datasets/{name}/entities.csv"
     entities_odata: str = "projects/{project_id}/datasets/{name}.svc/Entities"
     # OpenRosa, authenticated by the app user's token in the path, as ODK Collect does.
