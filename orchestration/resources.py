@@ -1,15 +1,18 @@
 """Dagster resources: the one place where configuration enters the Dagster graph.
 
-odksync's variables are optional with defaults (no ODK_CENTRAL_URL means the bundled local server;
-no DATABASE_URL means SQLite under ODKSYNC_DATA_DIR). Dagster's `EnvVar` refuses an unset variable,
-so these resources read the environment at execution time through the same `Settings` object the
-CLI uses. Secrets therefore never enter Dagster's run config and never appear in its UI.
+Every odksync variable reaches Dagster as a `dg.EnvVar` field of `SettingsResource`: Dagster resolves
+it when a run starts, shows only the variable's name in its UI, and keeps the value out of run
+config and the event log. odksync's variables are all optional with defaults (no ODK_CENTRAL_URL
+means the bundled local server; no DATABASE_URL means SQLite under ODKSYNC_DATA_DIR), and Dagster
+refuses an EnvVar that is unset, so `settings_resource()` binds the variables that are set. The
+values are then checked by the same `Settings` object the CLI uses.
 """
 
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import dagster as dg
 from pydantic import PrivateAttr
@@ -24,17 +27,69 @@ from orchestration.kobo import kobo_client
 from orchestration.settings import Settings
 from warehouse.db import ensure_schema, make_engine, session_scope
 
+# SettingsResource's fields and the variables they come from (README, `.env.example`).
+VARIABLES = {
+    "data_dir": "ODKSYNC_DATA_DIR",
+    "database_url": "DATABASE_URL",
+    "central_url": "ODK_CENTRAL_URL",
+    "central_username": "ODK_CENTRAL_USERNAME",
+    "central_password": "ODK_CENTRAL_PASSWORD",
+    "central_project_id": "ODK_CENTRAL_PROJECT_ID",
+    "kobo_url": "KOBO_URL",
+    "kobo_token": "KOBO_TOKEN",
+    "secret": "ODKSYNC_SECRET",
+    "tls_verify": "ODKSYNC_TLS_VERIFY",
+    "max_submission_bytes": "ODKSYNC_MAX_SUBMISSION_BYTES",
+    "max_attachment_bytes": "ODKSYNC_MAX_ATTACHMENT_BYTES",
+    "quarantine_threshold": "ODKSYNC_QUARANTINE_THRESHOLD",
+    "alert_webhook_url": "ODKSYNC_ALERT_WEBHOOK_URL",
+    "dagster_home": "DAGSTER_HOME",
+}
+
 
 class SettingsResource(dg.ConfigurableResource):
-    """odksync's settings; `data_dir` overrides ODKSYNC_DATA_DIR (tests point it at a temp dir)."""
+    """odksync's settings, each field one environment variable (`VARIABLES`), unset ones None.
+
+    Build it with `settings_resource()`, which binds each variable as a `dg.EnvVar`; a field given a
+    plain value (a test's temporary `data_dir`) overrides its variable.
+    """
 
     data_dir: str | None = None
+    database_url: str | None = None
+    central_url: str | None = None
+    central_username: str | None = None
+    central_password: str | None = None
+    central_project_id: str | None = None
+    kobo_url: str | None = None
+    kobo_token: str | None = None
+    secret: str | None = None
+    tls_verify: str | None = None
+    max_submission_bytes: str | None = None
+    max_attachment_bytes: str | None = None
+    quarantine_threshold: str | None = None
+    alert_webhook_url: str | None = None
+    dagster_home: str | None = None
 
     def settings(self) -> Settings:
-        environ = dict(os.environ)
-        if self.data_dir is not None:
-            environ["ODKSYNC_DATA_DIR"] = self.data_dir
+        """The values as `Settings` reads and checks them (a bad value is named, with what it accepts)."""
+        environ = {}
+        for field, variable in VARIABLES.items():
+            value = getattr(self, field)
+            if isinstance(value, dg.EnvVar):  # used outside a run: Dagster has not resolved it
+                value = value.get_value()
+            if value is not None:
+                environ[variable] = value
         return Settings.from_env(environ)
+
+
+def settings_resource(data_dir: str | None = None) -> SettingsResource:
+    """The settings resource with every variable that is set bound as a `dg.EnvVar` (names only:
+    Dagster reads the values when a run starts); `data_dir` pins ODKSYNC_DATA_DIR instead."""
+    bound: dict[str, Any] = {field: dg.EnvVar(variable) for field, variable in VARIABLES.items()
+                             if os.environ.get(variable)}
+    if data_dir is not None:
+        bound["data_dir"] = data_dir
+    return SettingsResource(**bound)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -90,7 +145,7 @@ class AlertResource(dg.ConfigurableResource):
 
 def default_resources(data_dir: str | None = None) -> dict[str, object]:
     """The graph's resources; `data_dir` pins ODKSYNC_DATA_DIR (the demo runs the graph on its own)."""
-    settings = SettingsResource(data_dir=data_dir)
+    settings = settings_resource(data_dir)
     return {
         "settings": settings,
         "warehouse": WarehouseResource(config=settings),

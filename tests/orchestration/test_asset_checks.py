@@ -16,7 +16,7 @@ from orchestration.checks import (
     quarantine_is_below_threshold,
 )
 from orchestration.definitions import defs
-from orchestration.resources import SettingsResource, WarehouseResource
+from orchestration.resources import WarehouseResource, settings_resource
 from tests.warehouse.normalise_support import raw, sample, store
 from warehouse.models import SyncState
 from warehouse.normalise.driver import normalise_pending
@@ -28,7 +28,7 @@ FORM = "child_registration"
 @pytest.fixture
 def resources(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     monkeypatch.setenv("DATABASE_URL", database_url)
-    settings = SettingsResource(data_dir=str(tmp_path / "data"))
+    settings = settings_resource(data_dir=str(tmp_path / "data"))
     return {"settings": settings, "warehouse": WarehouseResource(config=settings)}
 
 
@@ -134,9 +134,11 @@ def test_every_child_has_an_lao_fails_on_a_child_without_one(
 
 
 def test_quarantine_is_below_threshold_fails_above_the_configured_share(
-    engine: Engine, resources: dict[str, object], monkeypatch: pytest.MonkeyPatch
+    engine: Engine, resources: dict[str, object], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("ODKSYNC_QUARANTINE_THRESHOLD", "0.25")
+    settings = settings_resource(data_dir=str(tmp_path / "data"))  # binds the variable just set
+    resources = {**resources, "settings": settings, "warehouse": WarehouseResource(config=settings)}
     _registrations(engine, [(f"uuid:q{i}", f"uuid:q{i}") for i in range(4)])
     assert _run(quarantine_is_below_threshold, resources).passed
     with Session(engine) as session:

@@ -16,7 +16,7 @@ from connectors.central.config import CentralConfig
 from orchestration.assets.attachments import central_attachments
 from orchestration.assets.raw import central_submissions
 from orchestration.definitions import defs
-from orchestration.resources import CentralResource, SettingsResource, WarehouseResource
+from orchestration.resources import CentralResource, WarehouseResource, settings_resource
 from sandbox.central import CentralSandbox
 from tests.contract.central_contract import write_xlsform
 from tests.contract.test_central_submission_admin import PHOTO, photo_xml
@@ -58,7 +58,7 @@ def test_a_cut_off_attachments_pass_resumes_with_the_files_still_lacking(
         monkeypatch.setenv("ODK_CENTRAL_PASSWORD", password)
         monkeypatch.setenv("ODK_CENTRAL_PROJECT_ID", str(project_id))
         monkeypatch.delenv("DATABASE_URL", raising=False)
-        settings = SettingsResource(data_dir=str(tmp_path / "data"))
+        settings = settings_resource(data_dir=str(tmp_path / "data"))
         resources = {"settings": settings, "warehouse": WarehouseResource(config=settings),
                      "central": CentralResource(config=settings)}
         assert dg.materialize([central_submissions], partition_key=FORM, resources=resources).success

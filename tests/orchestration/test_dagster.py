@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from orchestration.assets.raw import central_submissions
 from orchestration.definitions import defs
-from orchestration.resources import CentralResource, SettingsResource, WarehouseResource
+from orchestration.resources import CentralResource, WarehouseResource, settings_resource
 from tests.support.local_central import ADMIN, LocalCentral
 from warehouse.models import Submission
 
@@ -35,7 +35,7 @@ def test_materialising_the_raw_asset_writes_rows(
     from tests.integration.test_sync import _submit
 
     _submit(central, 4, seed=40)
-    settings = SettingsResource(data_dir=str(tmp_path))
+    settings = settings_resource(data_dir=str(tmp_path))
     result = dg.materialize(
         [central_submissions], partition_key="child_registration",
         resources={"settings": settings, "warehouse": WarehouseResource(config=settings),

@@ -18,7 +18,7 @@ from orchestration.assets.matching import matched_children, review_queue
 from orchestration.checks_summary import describe_checks
 from orchestration.definitions import defs
 from orchestration.graph_run import CheckOutcome
-from orchestration.resources import SettingsResource, WarehouseResource
+from orchestration.resources import WarehouseResource, settings_resource
 from tests.warehouse.normalise_support import raw, sample, store
 from warehouse.matching.identity import match_warehouse, observation_key, pair_key
 from warehouse.matching.review import decide
@@ -32,7 +32,7 @@ NATIONAL_ID = "1700724206134"  # the sample registration's ID
 @pytest.fixture
 def resources(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("DATABASE_URL", database_url)
-    settings = SettingsResource(data_dir=str(tmp_path / "data"))
+    settings = settings_resource(data_dir=str(tmp_path / "data"))
     return {"settings": settings, "warehouse": WarehouseResource(config=settings)}
 
 

@@ -9,7 +9,7 @@ import dagster as dg
 from sqlmodel import Session
 
 from orchestration.assets.normalised import normalised_submissions
-from orchestration.resources import SettingsResource, WarehouseResource
+from orchestration.resources import WarehouseResource, settings_resource
 from tests.orchestration.test_cli import odksync
 from tests.warehouse.normalise_support import NOW, raw, sample, store
 from warehouse.db import ensure_schema, make_engine
@@ -68,7 +68,7 @@ def test_normalise_then_quarantine_list_then_status_reconcile(tmp_path: Path) ->
 
 
 def test_the_normalised_asset_reports_counts_rate_and_reasons(tmp_path: Path) -> None:
-    settings = SettingsResource(data_dir=str(tmp_path))
+    settings = settings_resource(data_dir=str(tmp_path))
     warehouse = WarehouseResource(config=settings)
     _raw_layer(settings.settings().database_url)
     result = dg.materialize([normalised_submissions], resources={"warehouse": warehouse})

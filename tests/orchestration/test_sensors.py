@@ -14,7 +14,7 @@ import dagster as dg
 import pytest
 
 from orchestration.alerts import read_alerts
-from orchestration.resources import AlertResource, CentralResource, SettingsResource
+from orchestration.resources import AlertResource, CentralResource, SettingsResource, settings_resource
 from orchestration.sensors import alert_on_run_failure, changed_forms, new_central_submissions, parse_cursor
 from tests.integration.test_sync import _submit
 from tests.support.local_central import ADMIN, LocalCentral
@@ -26,7 +26,7 @@ def central_env(central: LocalCentral, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("ODK_CENTRAL_USERNAME", ADMIN)
     monkeypatch.setenv("ODK_CENTRAL_PASSWORD", central.config.password.get_secret_value())
     monkeypatch.setenv("ODK_CENTRAL_PROJECT_ID", str(central.project_id))
-    return SettingsResource(data_dir=str(tmp_path / "data"))
+    return settings_resource(data_dir=str(tmp_path / "data"))
 
 
 def _tick(settings: SettingsResource, cursor: str | None) -> tuple[list[dg.RunRequest], str | None]:
@@ -124,7 +124,7 @@ def test_a_failed_run_is_recorded_and_posted_to_the_webhook(
 ) -> None:
     url, received = webhook
     monkeypatch.setenv("ODKSYNC_ALERT_WEBHOOK_URL", url)
-    settings = SettingsResource(data_dir=str(tmp_path / "data"))
+    settings = settings_resource(data_dir=str(tmp_path / "data"))
     with dg.instance_for_test() as instance:
         run = broken_job.execute_in_process(instance=instance, raise_on_error=False)
         assert not run.success
@@ -144,7 +144,7 @@ def test_an_unreachable_webhook_still_leaves_the_alert_in_the_file(
     port = server.server_address[1]
     server.server_close()  # nothing listens there any more
     monkeypatch.setenv("ODKSYNC_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{port}/hooks/secret-token")
-    settings = SettingsResource(data_dir=str(tmp_path / "data"))
+    settings = settings_resource(data_dir=str(tmp_path / "data"))
     with dg.instance_for_test() as instance:
         run = broken_job.execute_in_process(instance=instance, raise_on_error=False)
         _alert(instance, run, settings)

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from orchestration.assets.plan_status import plan_status
 from orchestration.definitions import defs
-from orchestration.resources import SettingsResource, WarehouseResource
+from orchestration.resources import WarehouseResource, settings_resource
 from tests.warehouse.test_plan_status_warehouse import _child, _form
 from warehouse.plan_status.store import CurrentStatus
 
@@ -23,7 +23,7 @@ TODAY = datetime.now(UTC).date()
 @pytest.fixture
 def resources(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("DATABASE_URL", database_url)
-    settings = SettingsResource(data_dir=str(tmp_path / "data"))
+    settings = settings_resource(data_dir=str(tmp_path / "data"))
     return {"settings": settings, "warehouse": WarehouseResource(config=settings)}
 
 
