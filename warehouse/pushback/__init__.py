@@ -1,0 +1,1 @@
+"""Push-back: what the field's `children` entity list and Kobo's children.csv should show."""
