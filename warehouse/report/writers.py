@@ -1,0 +1,249 @@
+"""The report's files, written while the rows stream past: XLSX, CSV (UTF-8 with BOM) and JSON.
+
+Each writer takes the columns to write (a subset of the report's, in their order: partner exports use
+the same writers with fewer columns), gets rows one at a time with `row()`, and is finished with
+`close()`. None holds the rows: the XLSX is written by xlsxwriter in constant-memory mode, the CSV and
+JSON straight to their files. A cell a spreadsheet could run as a formula is written as plain text.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from warehouse.plan_status import lifecycle
+from warehouse.privacy.spreadsheet import is_formula_like, neutralise_cell
+from warehouse.report.config import Column, ReportConfig
+from warehouse.report.model import EXCEPTION_COLUMNS, ReportException, ReportRow
+from warehouse.report.rows import ERASED, WITHDRAWN, ReportSummary, lao_name
+
+EXCEL_EPOCH = date(1899, 12, 30)  # serial 0 in Excel's 1900 date system (the 1900 leap-year bug included)
+STATUS_COLUMNS = tuple(code for code in lifecycle.STATUSES if code != lifecycle.CONSENT_WITHDRAWN)
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    path: Path
+    rows: int
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+class CsvWriter:
+    """UTF-8 with BOM (Excel on Thai Windows needs it), CRLF, a header of keys, ISO dates, neutralised
+    cells: the same rows give the same bytes."""
+
+    def __init__(self, path: Path, columns: Sequence[Column]) -> None:
+        self.path, self.keys = path, [c.key for c in columns]
+        self._file = path.open("w", encoding="utf-8-sig", newline="")
+        self._csv = csv.writer(self._file, lineterminator="\r\n")
+        self._csv.writerow([neutralise_cell(k) for k in self.keys])
+        self.count = 0
+
+    def row(self, row: ReportRow) -> None:
+        values = []
+        for key in self.keys:
+            value = getattr(row, key)
+            if value is None:
+                values.append("")
+            elif isinstance(value, str):
+                values.append(neutralise_cell(value))
+            else:
+                values.append(_iso(value))
+        self._csv.writerow(values)
+        self.count += 1
+
+    def close(self) -> WrittenFile:
+        self._file.close()
+        return WrittenFile(self.path, self.count)
+
+
+class JsonWriter:
+    """`{"format", "period", "generated_at", "rows": [...], "exceptions": [...]}`, one row a line,
+    keys in column order: the same rows give the same bytes but for `generated_at`."""
+
+    def __init__(self, path: Path, columns: Sequence[Column], *, format_name: str, period: str,
+                 generated_at: str) -> None:
+        self.path, self.keys = path, [c.key for c in columns]
+        self._file = path.open("w", encoding="utf-8", newline="\n")
+        head = {"format": format_name, "period": period, "generated_at": generated_at}
+        self._file.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [')
+        self.count = 0
+
+    def row(self, row: ReportRow) -> None:
+        record = {key: _iso(getattr(row, key)) for key in self.keys}
+        self._file.write(("\n" if self.count == 0 else ",\n") + _dump(record))
+        self.count += 1
+
+    def close(self, exceptions: Iterable[ReportException] = ()) -> WrittenFile:
+        self._file.write("\n], \"exceptions\": [")
+        for index, exception in enumerate(exceptions):
+            record = exception.model_dump(exclude={"period"})
+            self._file.write(("\n" if index == 0 else ",\n") + _dump(record))
+        self._file.write("\n]}\n")
+        self._file.close()
+        return WrittenFile(self.path, self.count)
+
+
+def _dump(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+
+
+class XlsxWriter:
+    """The workbook: the report sheet (continued on `<name> 2`, … past `rows_per_sheet`), then, on
+    close, the summary with its chart, the exceptions and the columns sheet."""
+
+    def __init__(self, path: Path, columns: Sequence[Column], config: ReportConfig) -> None:
+        self.path, self.columns, self.config = path, list(columns), config
+        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                                    "strings_to_formulas": False, "strings_to_urls": False})
+        self.book.set_properties({"title": f"{config.format}", "comments": "odksync"})
+        self.header = self.book.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                                            "bg_color": "#DDEBF7", "border": 1})
+        self.date = self.book.add_format({"num_format": config.xlsx_date_format})
+        self.quoted = self.book.add_format({"quote_prefix": True})
+        self._cell: list[Callable[[Any, int, int, Any], None]] = [
+            self._writer_for(c) for c in self.columns]
+        self._keys = [c.key for c in self.columns]
+        self.sheets = 0
+        self.count = 0
+        self._new_sheet()
+
+    def _writer_for(self, column: Column) -> Callable[[Any, int, int, Any], None]:
+        date_format, quoted = self.date, self.quoted
+        if column.type == "date":
+            def write_date(sheet: Any, r: int, c: int, value: Any) -> None:
+                sheet.write_number(r, c, (value - EXCEL_EPOCH).days, date_format)
+            return write_date
+        if column.type == "integer":
+            return lambda sheet, r, c, value: sheet.write_number(r, c, value)
+
+        def write_text(sheet: Any, r: int, c: int, value: Any) -> None:
+            text = str(value)
+            if is_formula_like(text):
+                sheet.write_string(r, c, text, quoted)
+            else:
+                sheet.write_string(r, c, text)
+        return write_text
+
+    def _new_sheet(self) -> None:
+        self.sheets += 1
+        name = self.config.sheets.report if self.sheets == 1 else f"{self.config.sheets.report} {self.sheets}"
+        self.sheet = self.book.add_worksheet(name)
+        for c, column in enumerate(self.columns):
+            width = 12 if column.type == "date" else max(10, min(30, len(column.header_th)))
+            self.sheet.set_column(c, c, width)
+            self.sheet.write_string(0, c, column.header_th, self.header)
+        self.sheet.freeze_panes(1, 0)
+        self.sheet_row = 0
+
+    def row(self, row: ReportRow) -> None:
+        if self.sheet_row >= self.config.rows_per_sheet:
+            self._new_sheet()
+        self.sheet_row += 1
+        r, sheet = self.sheet_row, self.sheet
+        for c, key in enumerate(self._keys):
+            value = getattr(row, key)
+            if value is not None:
+                self._cell[c](sheet, r, c, value)
+        self.count += 1
+
+    def close(self, summary: ReportSummary | None = None,
+              exceptions: Sequence[ReportException] | None = None) -> WrittenFile:
+        if summary is not None:
+            self._summary(summary, len(exceptions or ()))
+        if exceptions is not None:
+            self._exceptions(exceptions)
+        self._columns()
+        self.book.close()
+        return WrittenFile(self.path, self.count)
+
+    def _summary(self, summary: ReportSummary, exceptions: int) -> None:
+        sheet = self.book.add_worksheet(self.config.sheets.summary)
+        headers = (["รหัส อปท.", "ชื่อ อปท."] + [lifecycle.label(code) for code in STATUS_COLUMNS]
+                   + ["รวมแถวในรายงาน", "99 ถอนความยินยอม (นับเท่านั้น)", "ลบข้อมูลแล้ว (นับเท่านั้น)",
+                      "ข้อยกเว้น"])
+        sheet.set_column(0, 0, 10)
+        sheet.set_column(1, 1, 24)
+        sheet.set_column(2, len(headers) - 1, 14)
+        for c, text in enumerate(headers):
+            sheet.write_string(0, c, text, self.header)
+        r = 0
+        for lao in summary.laos():
+            r += 1
+            sheet.write_string(r, 0, lao or "(ไม่ทราบ)")
+            sheet.write_string(r, 1, lao_name(lao) or "")
+            counts = [summary.rows.get((lao, code), 0) for code in STATUS_COLUMNS]
+            extra = [sum(counts), summary.others.get((lao, WITHDRAWN), 0),
+                     summary.others.get((lao, ERASED), 0),
+                     summary.exceptions.get(lao, 0)]
+            for c, value in enumerate([*counts, *extra], start=2):
+                sheet.write_number(r, c, value)
+        total_row = r + 1
+        sheet.write_string(total_row, 0, "รวม", self.header)
+        sheet.write_string(total_row, 1, "ทุก อปท.", self.header)
+        by_status = summary.by_status()
+        totals = [by_status.get(code, 0) for code in STATUS_COLUMNS]
+        extra = [sum(totals), summary.total(WITHDRAWN), summary.total(ERASED), summary.exception_count]
+        for c, value in enumerate([*totals, *extra], start=2):
+            sheet.write_number(total_row, c, value, self.header)
+        notes = [
+            f"งวดรายงาน {self.config.format}: แถวในรายงาน {summary.row_count:,} แถว, "
+            f"ข้อยกเว้น {exceptions:,} รายการ (ดูแผ่นงาน {self.config.sheets.exceptions})",
+            f"ถอนความยินยอม (99) {summary.total(WITHDRAWN):,} คน และลบข้อมูลแล้ว {summary.total(ERASED):,} คน: "
+            "นับในสรุปนี้เท่านั้น ไม่มีในรายงาน",
+            f"ปิดกรณีก่อนเริ่มงวด {summary.closed_before:,} คน: ไม่อยู่ในงวดนี้",
+        ]
+        for offset, note in enumerate(notes, start=2):
+            sheet.write_string(total_row + offset, 0, note)
+        chart = self.book.add_chart({"type": "column"})
+        name = self.config.sheets.summary
+        chart.add_series({
+            "name": "จำนวนเด็กตามสถานะแผน",
+            "categories": [name, 0, 2, 0, 1 + len(STATUS_COLUMNS)],
+            "values": [name, total_row, 2, total_row, 1 + len(STATUS_COLUMNS)],
+            "data_labels": {"value": True},
+        })
+        chart.set_title({"name": "จำนวนเด็กตามสถานะแผน (ทุก อปท.)"})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"name": "จำนวนเด็ก (คน)"})
+        chart.set_size({"width": 900, "height": 420})
+        sheet.insert_chart(total_row + len(notes) + 3, 0, chart)
+
+    def _exceptions(self, exceptions: Sequence[ReportException]) -> None:
+        sheet = self.book.add_worksheet(self.config.sheets.exceptions)
+        widths = (10, 18, 12, 14, 100)
+        for c, (_, header) in enumerate(EXCEPTION_COLUMNS):
+            sheet.set_column(c, c, widths[c])
+            sheet.write_string(0, c, header, self.header)
+        for r, exception in enumerate(exceptions, start=1):
+            for c, (key, _) in enumerate(EXCEPTION_COLUMNS):
+                value = getattr(exception, key)
+                if isinstance(value, int):
+                    sheet.write_number(r, c, value)
+                elif value:
+                    self._cell_text(sheet, r, c, str(value))
+
+    def _columns(self) -> None:
+        sheet = self.book.add_worksheet(self.config.sheets.columns)
+        for c, (header, width) in enumerate((("key", 22), ("หัวคอลัมน์", 30), ("ชนิด", 10), ("ความหมาย", 100))):
+            sheet.set_column(c, c, width)
+            sheet.write_string(0, c, header, self.header)
+        for r, column in enumerate(self.columns, start=1):
+            for c, text in enumerate((column.key, column.header_th, column.type, column.meaning)):
+                self._cell_text(sheet, r, c, text)
+
+    def _cell_text(self, sheet: Any, r: int, c: int, text: str) -> None:
+        if is_formula_like(text):
+            sheet.write_string(r, c, text, self.quoted)
+        else:
+            sheet.write_string(r, c, text)
