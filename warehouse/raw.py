@@ -176,6 +176,10 @@ def store_page(
     result.latest, result.latest_deleted = latest, latest_deleted
     result.new_versions = len(versions)
     if versions:
+        from warehouse.privacy.erasure import redact_arrivals
+
+        # A new version of an erased child's submission is redacted before it is written (PDPA).
+        redact_arrivals(session, versions, targets, source=source, project_id=project_id, form_id=form_id)
         # The driver's executemany, then the new ids read back by their key: SQLite cannot return
         # the ids of a many-row insert in order.
         _insert_rows(session, _VERSIONS, versions)

@@ -196,8 +196,14 @@ def match_warehouse(
 def _match_locked(
     session: Session, rows: Sequence[Mapping[str, Any]] | None, *, by: str, secret: bytes | None,
 ) -> MatchSummary:
+    from warehouse.privacy.erasure import erased_observation_keys
+
     if rows is None:
         rows = observation_rows(session)
+    # Observations of erased children (anonymised, PDPA) are not matched again: they keep their child.
+    erased = erased_observation_keys(session)
+    if erased:
+        rows = [r for r in rows if str(r["record_id"]) not in erased]
     secret = secret or _secret()
     now = _now()
     run = MatchRun(started_at=now, started_by=by)
@@ -314,7 +320,7 @@ def _match_locked(
                                     assigned_at=now))
     if new_rows:
         session.execute(insert(ChildAssignment), new_rows)
-    gone = set(assigned) - set(keys)  # observations no longer in the warehouse (retracted)
+    gone = set(assigned) - set(keys) - set(erased)  # observations no longer in the warehouse (retracted)
     if gone:
         session.execute(delete(ChildAssignment).where(ChildAssignment.obs_key.in_(gone)))  # type: ignore[attr-defined]
     known_pairs = set(session.scalars(select(ReviewPair.pair_key)))  # type: ignore[call-overload]

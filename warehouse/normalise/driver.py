@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import orjson
 from pydantic_core import PydanticUndefined
-from sqlalchemy import and_, delete, func, or_, select, true
+from sqlalchemy import and_, delete, func, or_, select, true, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
@@ -47,6 +47,7 @@ from warehouse.normalised import (
     StatusEvent,
     TextDate,
 )
+from warehouse.privacy.erasure import erased_keys
 
 # Every table a submission's rows go to; an edit or delete clears them all for that submission.
 ROW_TABLES: tuple[type[SQLModel], ...] = (
@@ -71,6 +72,7 @@ class NormaliseResult:
     retracted: Counter[str] = field(default_factory=Counter)
     rows: Counter[str] = field(default_factory=Counter)  # rows written per table
     batches: int = 0
+    erased: int = 0  # submissions of erased children: their anonymised rows left as they are
 
     @property
     def done(self) -> int:
@@ -167,6 +169,14 @@ def _next_batch(session: Session, *, after: int, form_ids: Sequence[str] | None,
 
 def _write_batch(session: Session, items: Sequence[_Item], *, now: datetime, result: NormaliseResult,
                  max_bytes: int = MAX_PAYLOAD_BYTES) -> None:
+    # A submission of an erased child is never normalised again (also on replay): its raw payload was
+    # redacted and its rows anonymised once (warehouse/privacy/erasure.py); they stay as they are.
+    erased = erased_keys(session, [i.key for i in items if not i.deleted])
+    if erased:
+        _keep_erased(session, [i for i in items if i.key in erased], now=now, result=result)
+        items = [i for i in items if i.key not in erased]
+        if not items:
+            return
     _clear(session, [i.key for i in items if i.known])
     rows: dict[type[SQLModel], list[dict[str, Any]]] = defaultdict(list)
     quarantine: list[dict[str, Any]] = []
@@ -196,6 +206,19 @@ def _write_batch(session: Session, items: Sequence[_Item], *, now: datetime, res
     if quarantine:
         connection.execute(Quarantine.__table__.insert(), quarantine)  # type: ignore[attr-defined]
     _record(session, states, known=[i.key for i in items if i.known])
+
+
+def _keep_erased(session: Session, items: Sequence[_Item], *, now: datetime, result: NormaliseResult) -> None:
+    """Erased submissions: only their state moves to the current raw version; their rows stay."""
+    t = NormalisedSubmission.__table__  # type: ignore[attr-defined]
+    for item in items:
+        where = [t.c[k] == v for k, v in zip(_KEY, item.key, strict=True)]
+        values = {"raw_version_id": item.version_id, "form_version": item.form_version, "state": "normalised",
+                  "normalised_at": now}
+        if not getattr(session.execute(update(t).where(*where).values(**values)), "rowcount", 0):
+            session.execute(t.insert(), [{**dict(zip(_KEY, item.key, strict=True)), **values,
+                                          "normaliser": NORMALISER_VERSION, "rows": 0, "flags": 0}])
+        result.erased += 1
 
 
 def _record(session: Session, states: list[dict[str, Any]], *, known: list[Key]) -> None:
@@ -242,6 +265,7 @@ def _write_alone(session: Session, item: _Item, *, now: datetime, result: Normal
 def _merge(into: NormaliseResult, part: NormaliseResult) -> None:
     for name in ("normalised", "quarantined", "retracted", "rows"):
         getattr(into, name).update(getattr(part, name))
+    into.erased += part.erased
 
 
 def _collect(rows: dict[type[SQLModel], list[dict[str, Any]]], out: Output, source: dict[str, Any]) -> None:

@@ -19,7 +19,8 @@ from sqlmodel import Field, SQLModel
 class ErasedSubmission(SQLModel, table=True):
     __tablename__ = "erasure_submission"
     __table_args__ = (
-        UniqueConstraint("source", "project_id", "form_id", "submission_id", name="uq_erasure_submission_key"),
+        UniqueConstraint("source", "project_id", "form_id", "submission_id",
+                         name="uq_erasure_submission_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
