@@ -51,6 +51,8 @@ class Settings(BaseModel):
     quarantine_threshold: float = 0.05
     # Where a failed run's alert is posted (JSON); its path may carry a token, so it is a secret.
     alert_webhook_url: SecretStr | None = None
+    # Days a closed case is kept before `odksync purge` erases it (ODKSYNC_RETENTION_DAYS).
+    retention_days: int = 5 * 365
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +76,7 @@ class Settings(BaseModel):
             tls_verify=_tls_verify(env.get(TLS_ENV)),
             max_submission_bytes=_positive(env, "ODKSYNC_MAX_SUBMISSION_BYTES", DEFAULT_MAX_SUBMISSION_BYTES),
             max_attachment_bytes=_positive(env, "ODKSYNC_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES),
+            retention_days=_retention_days(env),
         )
 
     @property
@@ -117,6 +120,15 @@ def _tls_verify(value: str | None) -> bool:
         return False
     raise ConfigurationValueError(f"{TLS_ENV}={value!r} is not understood: use 1 (verify, the default) "
                                   "or 0 (do not verify; test servers only)")
+
+
+def _retention_days(env: Mapping[str, str]) -> int:
+    from warehouse.privacy.retention import retention_days
+
+    try:
+        return retention_days(env)
+    except ValueError as e:
+        raise ConfigurationValueError(str(e)) from None
 
 
 def _positive(env: Mapping[str, str], name: str, default: int) -> int:

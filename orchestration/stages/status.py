@@ -1,19 +1,28 @@
-"""The status stage: each matched child's plan status recomputed from its forms (DOMAIN.md §6)."""
+"""The status stage: each matched child's plan status recomputed from its forms (DOMAIN.md §6); then
+children whose consent was withdrawn (99) are erased, and closed cases get their `retain_until`."""
 
 from __future__ import annotations
 
 from orchestration.stages import StageContext, stage
 from warehouse.db import session_scope
 from warehouse.plan_status.engine import StatusSummary, recompute_status
+from warehouse.privacy.erasure import erase_withdrawn
+from warehouse.privacy.retention import refresh_retention
 
 
 @stage("status")
 def status(context: StageContext) -> str:
-    """Children whose forms changed get their status history rewritten; overdue judged on today."""
+    """Children whose forms changed get their status history rewritten; overdue judged on today;
+    a withdrawal (99) erases the child's personal data (PDPA) before any later stage reads them."""
     with session_scope(context.engine) as session:
         result = recompute_status(session)
         session.commit()
-    return describe_status(result)
+    erased = erase_withdrawn(context.engine, store=context.settings.content_store(), actor="status-engine")
+    with session_scope(context.engine) as session:
+        refresh_retention(session, days=context.settings.retention_days)
+        session.commit()
+    return describe_status(result) + (f"; ลบข้อมูลส่วนบุคคลหลังถอนความยินยอม {len(erased)} คน "
+                                      "(erased after consent withdrawal)")
 
 
 def describe_status(result: StatusSummary) -> str:
