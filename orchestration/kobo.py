@@ -15,10 +15,9 @@ from orchestration.settings import Settings
 
 LOCAL_STATE_DIRNAME = "kobo"
 CHILDREN_CSV = "children.csv"
-# Kobo has no entities: the children list travels as form media with the columns Central's
-# entity list CSV has (name = entity id, label = what the enumerator sees), minus __version.
-# Push-back (`odksync push`) rewrites this file under the data dir; until then it has no rows.
-CHILDREN_COLUMNS = ("name", "label", "child_id", "lao_code", "plan_status", "next_followup_due")
+# Kobo has no entities: the children list travels as form media with the columns of the `children`
+# entity list (the forms' shipped children.csv, header only). Push-back (`odksync push`) writes the
+# real list under the data dir (orchestration.pushback_kobo); from then on that file is the one sent.
 
 
 class KoboConfigurationError(RuntimeError):
@@ -54,17 +53,22 @@ def kobo_client(settings: Settings) -> Iterator[KoboClient]:
         yield client
 
 
+def pushed_children_csv(settings: Settings) -> Path:
+    """Where push-back keeps the children list it built for Kobo."""
+    return local_state_dir(settings) / "media" / CHILDREN_CSV
+
+
 def children_csv(settings: Settings) -> Path:
-    """The children list Kobo forms select from: the forms' own media if shipped, else the file
-    push-back keeps under the data dir, created with the header only on first use."""
+    """The children list Kobo forms select from: push-back's file under the data dir once
+    `odksync push` has written it, else the forms' shipped file (header only)."""
+    pushed = pushed_children_csv(settings)
+    if pushed.exists():
+        return pushed
     shipped = forms.media_paths().get(CHILDREN_CSV)
-    if shipped is not None:
-        return shipped
-    path = local_state_dir(settings) / "media" / CHILDREN_CSV
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(",".join(CHILDREN_COLUMNS) + "\n", encoding="utf-8")
-    return path
+    if shipped is None:
+        raise FileNotFoundError(f"{CHILDREN_CSV} is missing from {forms.MEDIA_DIR}: rebuild the media with "
+                                "`python -m forms.media`.")
+    return shipped
 
 
 def form_media(settings: Settings, xlsx: Path) -> dict[str, Path]:
