@@ -168,6 +168,7 @@ class Attachment(SQLModel, table=True):
 # The normalised tables live in their own module; importing it here registers them on the metadata
 # that migrations and the schema test compare against.
 import warehouse.audit  # noqa: E402
+import warehouse.exports.store  # noqa: E402
 import warehouse.matching.store  # noqa: E402
 import warehouse.normalised  # noqa: E402
 import warehouse.plan_status.store  # noqa: E402
