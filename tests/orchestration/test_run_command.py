@@ -44,7 +44,8 @@ def test_run_syncs_then_normalises_and_a_rerun_finds_nothing_new(
     env = _env(central, tmp_path / "data", database_url)
     first = odksync("run", cwd=tmp_path, env=env)
     assert first.returncode == 0, first.stderr
-    sync_line, normalise_line, match_line, status_line = first.stdout.strip().splitlines()
+    sync_line, normalise_line, match_line, status_line, report_line, *_ = first.stdout.strip().splitlines()
+    assert report_line.startswith("✓ report: รายงาน กสศ. งวด ") and (tmp_path / "data" / "reports").is_dir()
     assert sync_line.startswith("✓ sync: central:") and normalise_line.startswith("✓ normalise:")
     assert match_line.startswith("✓ match:") and _counts(match_line, "ใหม่") >= 1
     assert status_line.startswith("✓ status:") and _counts(status_line, "เด็ก") >= 1
@@ -60,7 +61,7 @@ def test_run_syncs_then_normalises_and_a_rerun_finds_nothing_new(
 
     again = odksync("run", cwd=tmp_path, env=env)
     assert again.returncode == 0, again.stderr
-    sync_again, normalise_again, match_again, status_again = again.stdout.strip().splitlines()
+    sync_again, normalise_again, match_again, status_again, *_ = again.stdout.strip().splitlines()
     assert _counts(match_again, "ใหม่") == 0 and _counts(match_again, "รวม") == 0  # the same children
     assert _counts(status_again, "คำนวณใหม่") == 0  # nothing changed: no child recomputed
     assert _counts(sync_again, "ใหม่") == 0 and _counts(sync_again, "แก้ไข") == 0
@@ -95,8 +96,8 @@ def test_run_from_kobo_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
             assert kobo.submit_openrosa(xml).status == "created"
     done = odksync("run", "--source", "kobo", cwd=tmp_path, env={"ODKSYNC_DATA_DIR": str(data)})
     assert done.returncode == 0, done.stderr
-    sync_line, normalise_line, match_line, status_line = done.stdout.strip().splitlines()
-    assert status_line.startswith("✓ status:")
+    sync_line, normalise_line, match_line, status_line, report_line, *_ = done.stdout.strip().splitlines()
+    assert status_line.startswith("✓ status:") and report_line.startswith("✓ report:")
     assert match_line.startswith("✓ match: 2 รายการ")  # the two registrations, matched
     assert sync_line.startswith("✓ sync: kobo: 1 แบบฟอร์ม") and "ใหม่ 2" in sync_line
     assert "central" not in sync_line
