@@ -338,6 +338,9 @@ from orchestration.cli_run import run_commands  # noqa: E402, I001  (run: every 
 app.add_typer(run_commands)
 from orchestration.cli_review import review_app  # noqa: E402, I001  (review list|accept|reject)
 app.add_typer(review_app, name="review")
+from orchestration.cli_export import deliveries_app, export_commands  # noqa: E402, I001  (export)
+app.add_typer(export_commands)
+app.add_typer(deliveries_app, name="deliveries")
 
 if __name__ == "__main__":
     app()

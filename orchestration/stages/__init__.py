@@ -17,7 +17,8 @@ from orchestration.settings import Settings
 # The pinned order (ARCHITECTURE.md, `odksync run`); a stage not built yet is simply absent.
 ORDER = ("sync", "normalise", "match", "status", "report", "export", "push")
 # Modules whose import registers stages; a new stage adds its module here.
-STAGE_MODULES = ("orchestration.stages.ingest", "orchestration.stages.match", "orchestration.stages.status")
+STAGE_MODULES = ("orchestration.stages.ingest", "orchestration.stages.match", "orchestration.stages.status",
+                 "orchestration.stages.export")
 SOURCES = ("central", "kobo")
 
 
