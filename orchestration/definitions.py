@@ -8,6 +8,7 @@ from orchestration.assets.normalised import normalised_submissions
 from orchestration.assets.plan_status import plan_status
 from orchestration.assets.quarantine import quarantine
 from orchestration.assets.raw import central_submissions, kobo_submissions
+from orchestration.assets.report import eef_report
 from orchestration.checks import asset_checks
 from orchestration.resources import default_resources
 from orchestration.schedules import jobs, schedules
@@ -15,7 +16,7 @@ from orchestration.sensors import sensors
 
 defs = dg.Definitions(
     assets=[central_submissions, central_attachments, kobo_submissions, normalised_submissions, quarantine,
-            matched_children, review_queue, plan_status],
+            matched_children, review_queue, plan_status, eef_report],
     asset_checks=asset_checks,
     jobs=jobs,
     schedules=schedules,

@@ -9,6 +9,7 @@ import dagster as dg
 
 from orchestration.assets.attachments import central_attachments
 from orchestration.assets.raw import central_submissions, programme_forms
+from orchestration.assets.report import eef_report
 
 TIMEZONE = "Asia/Bangkok"  # the programme's day: nightly means night in Thailand
 
@@ -41,5 +42,17 @@ nightly_normalise = dg.ScheduleDefinition(
     name="nightly_normalise", job=nightly_job, cron_schedule="0 2 * * *", execution_timezone=TIMEZONE,
     description="At 02:00 Bangkok time, normalise what the day's syncs brought.")
 
-schedules = [hourly_sync, nightly_normalise]
-jobs = [sync_job, central_sync_job, nightly_job]
+# The EEF report of one month (a partition).
+report_job = dg.define_asset_job(
+    "report_job", selection=dg.AssetSelection.assets(eef_report),
+    description="The EEF plan-status report of one month, with the check that it reconciles with the "
+                "status engine.")
+
+# On the first of each month at 06:00 Bangkok time (after the night's status run), the month just
+# ended: a monthly partitioned job's schedule asks for the last complete partition.
+monthly_report = dg.build_schedule_from_partitioned_job(
+    report_job, name="monthly_eef_report", day_of_month=1, hour_of_day=6,
+    description="On the 1st at 06:00 Bangkok time, the report of the month just ended.")
+
+schedules = [hourly_sync, nightly_normalise, monthly_report]
+jobs = [sync_job, central_sync_job, nightly_job, report_job]

@@ -21,6 +21,7 @@ from orchestration.assets.normalised import normalised_submissions
 from orchestration.assets.plan_status import plan_status
 from orchestration.assets.quarantine import quarantine
 from orchestration.assets.raw import central_submissions, kobo_submissions
+from orchestration.assets.report import eef_report
 from orchestration.checks import asset_checks
 from orchestration.definitions import defs
 from orchestration.kobo import kobo_client
@@ -45,6 +46,9 @@ CHECKS = {
     ("review_queue", "uncertain_matches_await_review"),
     ("plan_status", "plans_have_no_overdue_followups"),
 }
+# Partitioned by month: materialised in a run of their own, after the assets above.
+MONTHLY = [eef_report]
+MONTHLY_CHECKS = {("eef_report", "report_rows_reconcile_with_the_status_engine")}
 
 
 @pytest.fixture
@@ -73,10 +77,12 @@ def settings(central: LocalCentral, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_definitions_load_with_every_asset_check_job_schedule_and_sensor() -> None:
     repository = defs.get_repository_def()
-    assert repository.asset_graph.get_all_asset_keys() == {a.key for a in ASSETS}
-    assert {(k.asset_key.to_user_string(), k.name) for k in repository.asset_checks_defs_by_key} == CHECKS
+    assert repository.asset_graph.get_all_asset_keys() == {a.key for a in [*ASSETS, *MONTHLY]}
+    assert {(k.asset_key.to_user_string(), k.name) for k in repository.asset_checks_defs_by_key} == \
+        CHECKS | MONTHLY_CHECKS
     assert {j.name for j in repository.get_all_jobs()} >= {"sync_job", "central_sync_job", "nightly_job"}
-    assert {s.name for s in repository.schedule_defs} == {"hourly_sync", "nightly_normalise"}
+    assert {s.name for s in repository.schedule_defs} == {"hourly_sync", "nightly_normalise",
+                                                           "monthly_eef_report"}
     assert {s.name for s in repository.sensor_defs} == {"new_central_submissions", "alert_on_run_failure"}
     nightly = repository.get_job("nightly_job")
     assert {k.to_user_string() for k in nightly.asset_layer.executable_asset_keys} == \
