@@ -8,6 +8,7 @@ from warehouse.db import session_scope
 from warehouse.plan_status.engine import StatusSummary, recompute_status
 from warehouse.privacy.erasure import erase_withdrawn
 from warehouse.privacy.retention import refresh_retention
+from warehouse.privacy.rights import apply_corrections
 
 
 @stage("status")
@@ -19,6 +20,7 @@ def status(context: StageContext) -> str:
         session.commit()
     erased = erase_withdrawn(context.engine, store=context.settings.content_store(), actor="status-engine")
     with session_scope(context.engine) as session:
+        apply_corrections(session)  # a new form of a corrected child: its rows corrected too
         refresh_retention(session, days=context.settings.retention_days)
         session.commit()
     return describe_status(result) + (f"; ลบข้อมูลส่วนบุคคลหลังถอนความยินยอม {len(erased)} คน "

@@ -47,6 +47,8 @@ class Person:
 
 A = Person("a", "ขจิตรา", "อะคะปันวงศ์", "ปาล์มมี่", thai_id("170072420613"), "สุขวิชณิ์ อะคะปันวงศ์",
            "0892596284", 99.85632, 14.459786, "d4ec0951-fbcf-4d69-8dc0-e3f0910ae7d0")
+C = Person("c", "ธีรวัฒน์", "บุญประเสริฐยิ่ง", "ต้นกล้า", thai_id("140010098765"), "บุญมี บุญประเสริฐยิ่ง",
+           "0867778899", 101.2345, 15.6789, "7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f")
 B = Person("b", "มณีรัตน์", "ศรีสุขสวัสดิ์", "แป้งร่ำ", thai_id("110020045678"), "สมพร ศรีสุขสวัสดิ์",
            "0811112222", 100.51234, 13.75123, "5b0f0b1e-2a51-4a0e-9d55-0c3b6a1b2c3d")
 
@@ -64,14 +66,15 @@ def registration(person: Person, **child: Any) -> dict[str, Any]:
     return d
 
 
-def followup(person: Person, status: int, day: str) -> dict[str, Any]:
+def followup(person: Person, status: int, day: str,
+             close_reason: str = "CONSENT_WITHDRAWN") -> dict[str, Any]:
     d = sample("plan_followup", f"uuid:{person.key}-fu")
     full = f"{person.first} {person.last}"
     d["today"] = day
     d["case"].update(child=person.entity, ch_name=full, ch_registered="2026-04-26")
     d["followup"].update(fu_date=day, is_supervision="0", child_current_status="NOT_ENGAGED")
     d["status"].update(recommend_status=str(status),
-                       close_reason="CONSENT_WITHDRAWN" if status >= 70 else None)
+                       close_reason=close_reason if status >= 70 else None)
     d["supervision"] = {"supervisor_id": None, "supervision_result": None, "supervisor_note": None}
     d["instance_label"] = d["meta"]["instanceName"] = f"{full} · ติดตาม {day}"
     return d

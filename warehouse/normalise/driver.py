@@ -48,6 +48,7 @@ from warehouse.normalised import (
     TextDate,
 )
 from warehouse.privacy.erasure import erased_keys
+from warehouse.privacy.rights import corrections_for_keys
 
 # Every table a submission's rows go to; an edit or delete clears them all for that submission.
 ROW_TABLES: tuple[type[SQLModel], ...] = (
@@ -206,6 +207,8 @@ def _write_batch(session: Session, items: Sequence[_Item], *, now: datetime, res
     if quarantine:
         connection.execute(Quarantine.__table__.insert(), quarantine)  # type: ignore[attr-defined]
     _record(session, states, known=[i.key for i in items if i.known])
+    # Rectifications (odksync child correct) of these submissions' children, back on the rewritten rows.
+    corrections_for_keys(session, [i.key for i in items if not i.deleted and i.known])
 
 
 def _keep_erased(session: Session, items: Sequence[_Item], *, now: datetime, result: NormaliseResult) -> None:
