@@ -44,6 +44,7 @@ VARIABLES = {
     "quarantine_threshold": "ODKSYNC_QUARANTINE_THRESHOLD",
     "alert_webhook_url": "ODKSYNC_ALERT_WEBHOOK_URL",
     "dagster_home": "DAGSTER_HOME",
+    "retention_days": "ODKSYNC_RETENTION_DAYS",
 }
 
 
@@ -69,6 +70,7 @@ class SettingsResource(dg.ConfigurableResource):
     quarantine_threshold: str | None = None
     alert_webhook_url: str | None = None
     dagster_home: str | None = None
+    retention_days: str | None = None
 
     def settings(self) -> Settings:
         """The values as `Settings` reads and checks them (a bad value is named, with what it accepts)."""

@@ -3,25 +3,31 @@
 import dagster as dg
 
 from orchestration.assets.matching import matched_children
-from orchestration.resources import WarehouseResource
+from orchestration.resources import SettingsResource, WarehouseResource
+from orchestration.stages.status import after_status
 from warehouse.plan_status import lifecycle
 from warehouse.plan_status.engine import StatusSummary, recompute_status
 
 
 @dg.asset(group_name="core", deps=[matched_children], kinds={"sql"})
-def plan_status(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def plan_status(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                settings: SettingsResource) -> dg.MaterializeResult:
     """Each child's plan status, its history and its next follow-up, from the child's forms in date order.
 
     Only the steps §6 allows are applied; a form that proposes another step is not applied and
     waits as an exception, with the reason in Thai, for a person to correct the form. A follow-up
     is overdue when its due date has passed on a case still open (judged on today). Children whose
     forms did not change keep their rows; the same run as `odksync run`'s status stage.
+    A child whose consent was withdrawn (99) is then erased (PDPA): personal data removed everywhere
+    in the warehouse before the report, exports or push-back read it; a tombstone and audit row kept.
     """
     with warehouse.session() as session:
         result = recompute_status(session)
         session.commit()
+    erased = after_status(warehouse.engine(), settings.settings())
     context.log.info(f"{result.children} child(ren), {result.recomputed} recomputed, "
-                     f"{result.open_exceptions} open exception(s), {result.overdue} overdue")
+                     f"{result.open_exceptions} open exception(s), {result.overdue} overdue, "
+                     f"{len(erased)} erased after consent withdrawal")
     return dg.MaterializeResult(metadata={
         "children": result.children,
         "recomputed": result.recomputed,
@@ -30,6 +36,7 @@ def plan_status(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         "open_exceptions": result.open_exceptions,
         "overdue": result.overdue,
         "withdrawn": result.withdrawn,
+        "erased_now": len(erased),
         "unmatched_events": result.unmatched,
         "by_status": dg.MetadataValue.json({str(k): v for k, v in sorted(
             result.by_status.items(), key=lambda kv: -1 if kv[0] is None else kv[0])}),

@@ -3,10 +3,13 @@ children whose consent was withdrawn (99) are erased, and closed cases get their
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+
+from orchestration.settings import Settings
 from orchestration.stages import StageContext, stage
 from warehouse.db import session_scope
 from warehouse.plan_status.engine import StatusSummary, recompute_status
-from warehouse.privacy.erasure import erase_withdrawn
+from warehouse.privacy.erasure import ErasureResult, erase_withdrawn
 from warehouse.privacy.retention import refresh_retention
 from warehouse.privacy.rights import apply_corrections
 
@@ -18,13 +21,20 @@ def status(context: StageContext) -> str:
     with session_scope(context.engine) as session:
         result = recompute_status(session)
         session.commit()
-    erased = erase_withdrawn(context.engine, store=context.settings.content_store(), actor="status-engine")
-    with session_scope(context.engine) as session:
-        apply_corrections(session)  # a new form of a corrected child: its rows corrected too
-        refresh_retention(session, days=context.settings.retention_days)
-        session.commit()
+    erased = after_status(context.engine, context.settings)
     return describe_status(result) + (f"; ลบข้อมูลส่วนบุคคลหลังถอนความยินยอม {len(erased)} คน "
                                       "(erased after consent withdrawal)")
+
+
+def after_status(engine: Engine, settings: Settings) -> list[ErasureResult]:
+    """What follows a status recompute (here and in the Dagster asset): children at 99 erased (PDPA),
+    corrections put back on rows a new form brought, closed cases' `retain_until` brought up to date."""
+    erased = erase_withdrawn(engine, store=settings.content_store(), actor="status-engine")
+    with session_scope(engine) as session:
+        apply_corrections(session)
+        refresh_retention(session, days=settings.retention_days)
+        session.commit()
+    return erased
 
 
 def describe_status(result: StatusSummary) -> str:
