@@ -139,7 +139,7 @@ def test_rows_and_exceptions_reconcile_with_the_status_engine(state: Engine) -> 
 def test_same_state_gives_the_same_csv_bytes_and_json_but_for_generated_at(
         state: Engine, tmp_path: Path) -> None:
     first = _report(state, tmp_path / "one", now=datetime(2026, 4, 1, tzinfo=UTC))
-    second = _report(state, tmp_path / "two", now=datetime(2026, 4, 2, 9, 30, tzinfo=UTC), chunk_rows=1)
+    second = _report(state, tmp_path / "two", now=datetime(2026, 4, 2, 9, 30, tzinfo=UTC), chunk_rows=2)
     assert first.path(".csv").read_bytes() == second.path(".csv").read_bytes()
     one, two = (json.loads(r.path(".json").read_text(encoding="utf-8")) for r in (first, second))
     assert one.pop("generated_at") != two.pop("generated_at")
@@ -246,3 +246,22 @@ def test_a_bad_configuration_stops_with_a_clear_message(tmp_path: Path) -> None:
         load_config(broken)
     with pytest.raises(ReportConfigError, match="columns not in the report configuration"):
         good.columns_for(["lao_code", "full_name"])
+
+
+def test_rows_spilled_in_sorted_chunks_come_back_in_report_order(tmp_path: Path) -> None:
+    from warehouse.report.rows import FIELDS, SPILL_BLOCK, _Spill
+
+    rng = __import__("random").Random(5)
+    made = [ReportRow.model_construct(**{
+        **dict.fromkeys(FIELDS), "lao_code": f"{rng.randrange(3):07d}",
+        "child_key": f"{rng.getrandbits(64):016x}",
+        "lao_name": "x" * rng.randrange(4), "registered_on": date(2026, 1, 1 + i % 28)})
+        for i in range(5 * SPILL_BLOCK // 2)]
+    spill = _Spill(SPILL_BLOCK + 7, tmp_path)  # several chunks, each more than one block
+    for row in made:
+        spill.add(row)
+    back = list(spill.merged())
+    assert len(spill.files) == 3 and len(back) == len(made)
+    expected = sorted(made, key=lambda r: (r.lao_code, r.child_key))
+    assert [(v[1], v[6], v[2], v[12]) for v in back] == [
+        (r.lao_code, r.child_key, r.lao_name, r.registered_on) for r in expected]

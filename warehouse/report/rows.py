@@ -38,6 +38,7 @@ from warehouse.report.sources import ChildSources, iter_children
 
 FIELDS: tuple[str, ...] = tuple(ReportRow.model_fields)
 CHUNK_ROWS = 100_000  # rows sorted in memory before spilling to a temporary file
+SPILL_BLOCK = 1000  # rows per pickle in a spilled chunk (read back a block at a time)
 FORM_RANK = {"child_registration": 0, "home_visit": 1, "assistance_plan": 2, "plan_followup": 3}
 REGISTRATION, VISIT_FORMS, FOLLOWUP = "child_registration", {"home_visit", "plan_followup"}, "plan_followup"
 EEF_FUNDING = "EEF"
@@ -136,10 +137,10 @@ def build_child(sources: ChildSources, period: Period, secret: bytes, erased: se
     key = child_key(sources.child_id, secret)
     if status is not None and lifecycle.is_closed(status.to_status) and status.at < period.first:
         return _Built(count="closed_before")
-    if sources.child_id in erased:
-        return _Built(count=ERASED, lao=lao)
     if status is not None and status.to_status == lifecycle.CONSENT_WITHDRAWN:
-        return _Built(count=WITHDRAWN, lao=lao)
+        return _Built(count=WITHDRAWN, lao=lao)  # erased too, normally: counted once, as withdrawn
+    if sources.child_id in erased:
+        return _Built(count=ERASED, lao=lao)  # erased for another reason (a request, retention)
 
     def refuse(reason: str, message: str) -> _Built:
         return _Built(exception=ReportException(
@@ -251,10 +252,8 @@ class _Spill:
         self.buffer.sort(key=lambda item: (item[0], item[1]))
         path = self.folder / f"chunk{len(self.files):05d}.pickle"
         with path.open("wb") as f:
-            pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
-            for item in self.buffer:
-                pickler.dump(item)
-                pickler.clear_memo()
+            for start in range(0, len(self.buffer), SPILL_BLOCK):  # each block its own pickle
+                pickle.dump(self.buffer[start:start + SPILL_BLOCK], f, protocol=pickle.HIGHEST_PROTOCOL)
         self.files.append(path)
         self.buffer = []
 
@@ -276,12 +275,12 @@ class _Spill:
 
 
 def _read(handle: IO[bytes]) -> Iterator[tuple[Any, ...]]:
-    unpickler = pickle.Unpickler(handle)
     while True:
         try:
-            yield unpickler.load()
+            block = pickle.load(handle)
         except EOFError:
             return
+        yield from block
 
 
 @dataclass
