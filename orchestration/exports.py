@@ -57,10 +57,10 @@ def default_period(today: datetime | None = None) -> str:
 
 def report_row_source(settings: Settings) -> RowSource:
     """The report's rows for exports (the seam in warehouse.exports.rows)."""
-    from warehouse.exports.rows import interim_report_rows
+    from warehouse.exports.rows import report_rows
 
     secret = settings.odksync_secret()
-    return lambda session, period: interim_report_rows(session, period, secret=secret)
+    return lambda session, period: report_rows(session, period, secret=secret)
 
 
 def run_exports(settings: Settings, engine: Engine, *, period: str | None = None,

@@ -12,7 +12,7 @@ from typing import Any
 
 from warehouse.exports.agencies import EXTRA_FIELDS
 from warehouse.exports.build import ExportRows
-from warehouse.exports.report_keys import THAI_HEADERS
+from warehouse.exports.report_keys import thai_headers
 from warehouse.privacy.spreadsheet import write_csv, xlsx_row
 
 EXPORT_FORMAT = "odksync-agency-export/1"
@@ -25,7 +25,7 @@ BE_DATE_FORMAT = "[$-107041E]dd/mm/yyyy"  # Thai locale, Buddhist calendar: a da
 
 
 def header_th(column: str) -> str:
-    return THAI_HEADERS.get(column) or EXTRA_FIELDS.get(column) or column
+    return thai_headers().get(column) or EXTRA_FIELDS.get(column) or column
 
 
 def render(export: ExportRows, *, generated_at: datetime | None = None) -> bytes:
