@@ -51,6 +51,15 @@ EXPLAIN: dict[str, tuple[str, Any]] = {
         lambda m: f"{m.get('pending')} คู่ระเบียนรอคนตัดสินว่าเป็นเด็กคนเดียวกันหรือไม่ (นานสุด "
                   f"{float(m.get('oldest_pending_days') or 0):.1f} วัน) ระหว่างนี้นับเป็นเด็กคนละคน: "
                   "ดูด้วย odksync review list แล้วสั่ง odksync review accept|reject PAIR"),
+    "plans_have_no_overdue_followups": (
+        "ไม่มีแผนที่เกินกำหนดติดตาม",
+        lambda m: f"เด็ก {m.get('overdue')} จาก {m.get('open_cases')} กรณีที่ยังเปิดอยู่ ({_pct(m.get('share'))}) "
+                  "เกินกำหนดติดตามแล้ว: ให้ อปท. นัดเยี่ยมและส่งแบบติดตาม (รหัสเด็กที่เกินนานที่สุดอยู่ในผลการตรวจ)"),
+    "report_rows_reconcile_with_the_status_engine": (
+        "รายงาน กสศ. ตรงกับสถานะแผนทุกคนทุกสถานะ",
+        lambda m: f"รายงานงวด {m.get('period')} ไม่ตรงกับสถานะแผน: ขาด {m.get('missing')} คน, สถานะต่าง "
+                  f"{m.get('other_status')} คน จึงยังไม่ส่งไฟล์ให้หน่วยงาน: ออกรายงานใหม่ด้วย "
+                  f"odksync report --period {m.get('period')} แล้วตรวจอีกครั้ง"),
 }
 
 

@@ -123,6 +123,24 @@ def describe_run(run: RunOutcome) -> str:
                      f"รหัสใหม่ {matched['new_ids']} (new ids), รวม {matched['merges']} (merged), "
                      f"แยก {matched['splits']} (split), รอตรวจสอบ {matched['pending_reviews']} คู่ "
                      "(pairs waiting for review)")
+        status = meta.get("plan_status")
+        if status is not None:
+            line += (f"; สถานะแผน (status): เด็ก {status['children']} คน, ข้อยกเว้นรอแก้ "
+                     f"{status['open_exceptions']} (open exceptions), เกินกำหนดติดตาม {status['overdue']} "
+                     "(overdue)")
+        pushed = meta.get("entity_pushback")
+        if pushed is not None:
+            line += (f"; ส่งกลับรายชื่อเด็ก (push-back): เขียน {pushed['updated']} (updated), "
+                     f"ไม่เปลี่ยน {pushed['unchanged']} (unchanged), ชนกัน {pushed['conflicts']} (conflicts)")
+        return line
+    report = meta.get("eef_report")
+    if report is not None:
+        line = (f"รายงาน กสศ. {report['period']} (EEF report): {report['rows']} แถว (rows), "
+                f"ข้อยกเว้น {report['exceptions']} (exceptions) → {report['path']}")
+        for key, export in sorted(meta.items()):
+            if key.startswith("exports/"):
+                line += (f"; {key.removeprefix('exports/')}: {export['rows']} แถว, "
+                         f"{export['delivery_status']} (rows, delivery)")
         return line
     return f"run {run.label}: " + (", ".join(meta) or "nothing materialised")
 

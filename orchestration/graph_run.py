@@ -91,7 +91,9 @@ def materialise_graph(
     """Materialise every asset with its checks: one run per form for the assets partitioned by
     form, then one run for the unpartitioned ones (later layers need the raw layer whole).
 
-    Assets partitioned otherwise (a month, an agency) are materialised for their latest partition.
+    Assets partitioned otherwise (by month: the report and the partner exports) are materialised
+    together, one run per partitions definition, for its latest partition: in one run, a blocking
+    check on the report holds the exports back.
     """
     from orchestration.resources import default_resources
 
@@ -105,9 +107,11 @@ def materialise_graph(
     plan: list[tuple[str, list[dg.AssetsDefinition], str | None]] = [
         (form_id, by_form, form_id) for form_id in programme_forms.get_partition_keys()]
     plan.append(("core", unpartitioned, None))
-    for asset in other:
-        assert asset.partitions_def is not None
-        plan.append((asset.key.to_user_string(), [asset], asset.partitions_def.get_last_partition_key()))
+    for partitions in dict.fromkeys(a.partitions_def for a in other):
+        assert partitions is not None
+        together = [a for a in other if a.partitions_def == partitions]
+        last = partitions.get_last_partition_key()
+        plan.append((f"{together[0].key.to_user_string()} {last}", together, last))
     with open_instance(settings) as instance:
         for label, selected, partition_key in plan:
             if not selected:

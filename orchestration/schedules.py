@@ -5,11 +5,18 @@ asset group; the schedules stay as they are.
 """
 
 
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
 import dagster as dg
 
 from orchestration.assets.attachments import central_attachments
+from orchestration.assets.exports import agencies, asset_name, partner_exports
+from orchestration.assets.pushback import entity_pushback
 from orchestration.assets.raw import central_submissions, programme_forms
-from orchestration.assets.report import eef_report
+from orchestration.assets.report import eef_report, report_months
+from warehouse.exports.agencies import Agency
 
 TIMEZONE = "Asia/Bangkok"  # the programme's day: nightly means night in Thailand
 
@@ -25,9 +32,9 @@ central_sync_job = dg.define_asset_job(
     description="Pull what changed on ODK Central for one form, with its media.")
 
 nightly_job = dg.define_asset_job(
-    "nightly_job", selection=dg.AssetSelection.groups("core"),
-    description="Everything after the sync: normalisation, the quarantine, matching and the review "
-                "queue (plan status and the report join as they are built).")
+    "nightly_job", selection=dg.AssetSelection.groups("core") | dg.AssetSelection.assets(entity_pushback),
+    description="Everything after the sync: normalisation, the quarantine, matching, the review queue "
+                "and plan status, then the statuses pushed back to the field's child list.")
 
 
 @dg.schedule(job=sync_job, cron_schedule="0 * * * *", execution_timezone=TIMEZONE)
@@ -40,7 +47,8 @@ def hourly_sync(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
 
 nightly_normalise = dg.ScheduleDefinition(
     name="nightly_normalise", job=nightly_job, cron_schedule="0 2 * * *", execution_timezone=TIMEZONE,
-    description="At 02:00 Bangkok time, normalise what the day's syncs brought.")
+    description="At 02:00 Bangkok time, normalise what the day's syncs brought, match, recompute plan "
+                "statuses and push them back.")
 
 # The EEF report of one month (a partition).
 report_job = dg.define_asset_job(
@@ -54,5 +62,35 @@ monthly_report = dg.build_schedule_from_partitioned_job(
     report_job, name="monthly_eef_report", day_of_month=1, hour_of_day=6,
     description="On the 1st at 06:00 Bangkok time, the report of the month just ended.")
 
-schedules = [hourly_sync, nightly_normalise, monthly_report]
-jobs = [sync_job, central_sync_job, nightly_job, report_job]
+
+
+def previous_month(moment: datetime) -> str:
+    """The month partition before the one `moment` falls in, in Bangkok time (`2026-11-01`)."""
+    first = moment.astimezone(ZoneInfo(TIMEZONE)).date().replace(day=1)
+    return f"{first - timedelta(days=1):%Y-%m}-01"
+
+
+def export_schedule(agency: Agency, asset: dg.AssetsDefinition) -> tuple[Any, dg.ScheduleDefinition]:
+    """An agency's job (the month's report, its check, then the agency's export: a report that does
+    not reconcile blocks the export) on the agency's cron from config/agencies.toml."""
+    job = dg.define_asset_job(
+        f"export_{asset_name(agency)}_job", selection=dg.AssetSelection.assets(eef_report, asset),
+        description=f"The report of the month just ended, then {agency.name}'s export from it.")
+
+    @dg.schedule(name=f"export_{asset_name(agency)}", job=job, cron_schedule=agency.schedule,
+                 execution_timezone=TIMEZONE, description=f"{agency.name}: `{agency.schedule}` Bangkok time, "
+                 "the month just ended.")
+    def agency_export(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        month = previous_month(context.scheduled_execution_time)
+        if month not in report_months.get_partition_keys():
+            return dg.SkipReason(f"{month}: before the programme's first reporting month")
+        return dg.RunRequest(partition_key=month,
+                             run_key=f"{agency.id}:{context.scheduled_execution_time:%Y-%m-%dT%H:%M}")
+
+    return job, agency_export
+
+
+export_schedules = [export_schedule(agency, asset) for agency, asset in zip(agencies, partner_exports,
+                                                                              strict=True)]
+schedules = [hourly_sync, nightly_normalise, monthly_report, *(s for _, s in export_schedules)]
+jobs = [sync_job, central_sync_job, nightly_job, report_job, *(j for j, _ in export_schedules)]

@@ -16,12 +16,14 @@ from dagster._serdes import serialize_value
 import forms
 from connectors.xlsform import convert
 from orchestration.assets.attachments import central_attachments
+from orchestration.assets.exports import agencies, partner_exports
 from orchestration.assets.matching import matched_children, review_queue
 from orchestration.assets.normalised import normalised_submissions
 from orchestration.assets.plan_status import plan_status
+from orchestration.assets.pushback import entity_pushback
 from orchestration.assets.quarantine import quarantine
 from orchestration.assets.raw import central_submissions, kobo_submissions
-from orchestration.assets.report import eef_report
+from orchestration.assets.report import eef_report, report_months
 from orchestration.checks import asset_checks
 from orchestration.definitions import defs
 from orchestration.kobo import kobo_client
@@ -34,7 +36,7 @@ from tests.support.local_central import ADMIN, LocalCentral
 
 FORM = "child_registration"
 ASSETS = [central_submissions, central_attachments, kobo_submissions, normalised_submissions, quarantine,
-          matched_children, review_queue, plan_status]
+          matched_children, review_queue, plan_status, entity_pushback]
 CHECKS = {
     ("raw/central_submissions", "submissions_have_unique_instance_ids"),
     ("raw/central_submissions", "warehouse_count_equals_source_count"),
@@ -47,8 +49,9 @@ CHECKS = {
     ("plan_status", "plans_have_no_overdue_followups"),
 }
 # Partitioned by month: materialised in a run of their own, after the assets above.
-MONTHLY = [eef_report]
+MONTHLY = [eef_report, *partner_exports]
 MONTHLY_CHECKS = {("eef_report", "report_rows_reconcile_with_the_status_engine")}
+SECRET = "graph-test-odksync-secret-0123456789"  # ODKSYNC_SECRET: keys the report's child keys
 
 
 @pytest.fixture
@@ -60,6 +63,7 @@ def settings(central: LocalCentral, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("ODK_CENTRAL_PASSWORD", central.config.password.get_secret_value())
     monkeypatch.setenv("ODK_CENTRAL_PROJECT_ID", str(central.project_id))
     monkeypatch.setenv("ODKSYNC_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ODKSYNC_SECRET", SECRET)
     for name in ("DATABASE_URL", "KOBO_URL", "KOBO_TOKEN", "ODKSYNC_ALERT_WEBHOOK_URL"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings.from_env()
@@ -81,12 +85,20 @@ def test_definitions_load_with_every_asset_check_job_schedule_and_sensor() -> No
     assert {(k.asset_key.to_user_string(), k.name) for k in repository.asset_checks_defs_by_key} == \
         CHECKS | MONTHLY_CHECKS
     assert {j.name for j in repository.get_all_jobs()} >= {"sync_job", "central_sync_job", "nightly_job"}
+    exports = {f"export_{a.id.replace('-', '_')}" for a in agencies}
     assert {s.name for s in repository.schedule_defs} == {"hourly_sync", "nightly_normalise",
-                                                           "monthly_eef_report"}
+                                                           "monthly_eef_report"} | exports
+    for agency in agencies:  # each agency's schedule is its cron from config/agencies.toml
+        schedule = repository.get_schedule_def(f"export_{agency.id.replace('-', '_')}")
+        assert schedule.cron_schedule == agency.schedule and schedule.execution_timezone == "Asia/Bangkok"
+        job = repository.get_job(schedule.job_name)
+        assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == {
+            "eef_report", f"exports/{agency.id.replace('-', '_')}"}  # the report's blocking check first
     assert {s.name for s in repository.sensor_defs} == {"new_central_submissions", "alert_on_run_failure"}
     nightly = repository.get_job("nightly_job")
     assert {k.to_user_string() for k in nightly.asset_layer.executable_asset_keys} == \
-        {"normalised_submissions", "quarantine", "matched_children", "review_queue", "plan_status"}
+        {"normalised_submissions", "quarantine", "matched_children", "review_queue", "plan_status",
+         "entity_pushback"}
 
 
 def test_the_hourly_schedule_asks_for_one_sync_per_form() -> None:
@@ -115,6 +127,12 @@ def test_each_asset_called_directly_with_a_built_context(settings: Settings, cen
         held = _metadata(quarantine(context))
         matched = _metadata(matched_children(context))
         queue = _metadata(review_queue(context))
+        status = _metadata(plan_status(context))
+        pushed = _metadata(entity_pushback(context))
+    month = report_months.get_last_partition_key()
+    with dg.build_asset_context(partition_key=month, resources=resources) as context:
+        report = _metadata(eef_report(context))
+        exports = {a.key.path[-1]: _metadata(a(context)) for a in partner_exports}
     assert raw["in_sync"] is True and raw["new_submissions"] >= 3
     n = raw["source_count"]
     held_line = f"| central | {central.project_id} | {n} | {n} | ✅ ตรงกัน |"
@@ -130,36 +148,64 @@ def test_each_asset_called_directly_with_a_built_context(settings: Settings, cen
     assert matched["observations"] == normalised["rows_per_table"].get("norm_child_observation", 0)
     assert 0 < matched["children"] <= matched["observations"]
     assert queue["pending"] == matched["pending_reviews"]
+    assert status["children"] == matched["children"]
+    assert "| 10 | ค้นพบ/ลงทะเบียน (IDENTIFIED) |" in status["preview"]
+    assert pushed["conflicts"] == 0 and pushed["entities"] == pushed["updated"] + pushed["unchanged"] + \
+        pushed["unlinked"] + pushed["merged_marked"] + pushed["skipped_merged"] + pushed["cleared_erased"]
+    assert report["period"] == month[:7] and 0 < report["rows"] + report["exceptions"] <= status["children"]
+    assert set(report["sha256"]) == {f"eef_plan_status_{month[:7]}.{x}" for x in ("xlsx", "csv", "json")} | {
+        "manifest.json"}
+    assert "data:image/png;base64," in report["picture"]
+    for agency in agencies:
+        export = exports[agency.id.replace("-", "_")]
+        assert export["delivery_status"] == "delivered" and export["rows"] <= report["rows"]
+        assert export["columns"] == list(agency.output_columns)  # only what the agency may receive
+        assert len(export["sha256"]) == 64
 
 
 def test_one_materialisation_of_the_whole_graph_keeps_every_secret_out_of_dagster(
     settings: Settings, central: LocalCentral, tmp_path: Path, capfd: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """One run of the form's partition (sync to push-back), then one of the last month (the report,
+    its blocking check, every agency's export), as `odksync demo` runs them."""
     password = central.config.password.get_secret_value()
     kobo_token = settings.local_secret("local_kobo_token")
+    month = report_months.get_last_partition_key()
+    everything = [*ASSETS, *MONTHLY, *asset_checks]
     (tmp_path / "dagster").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
-        result = dg.materialize([*ASSETS, *asset_checks], partition_key=FORM, resources=default_resources(),
-                                instance=instance)
-        records = instance.all_logs(result.run_id)
-        kept = serialize_value(records) + serialize_value(instance.get_run_by_id(result.run_id))
-    assert result.success
-    assert {m.asset_key for m in result.get_asset_materialization_events()} == {a.key for a in ASSETS}
+        runs = [dg.materialize(everything, partition_key=key, resources=default_resources(),
+                               instance=instance, selection=dg.AssetSelection.assets(*selected))
+                for key, selected in ((FORM, ASSETS), (month, MONTHLY))]
+        kept = "".join(serialize_value(instance.all_logs(r.run_id)) + serialize_value(
+            instance.get_run_by_id(r.run_id)) for r in runs)
+    assert all(r.success for r in runs)
+    assert {m.asset_key for r in runs for m in r.get_asset_materialization_events()} == {
+        a.key for a in [*ASSETS, *MONTHLY]}
     evaluations = {(e.asset_key.to_user_string(), e.check_name): e
-                   for e in result.get_asset_check_evaluations()}
-    assert set(evaluations) == CHECKS
+                   for r in runs for e in r.get_asset_check_evaluations()}
+    assert set(evaluations) == CHECKS | MONTHLY_CHECKS
     # Green, or a warning (the simulated round keeps 0-series IDs, which fail the check digit by design).
     assert all(e.passed or e.severity == dg.AssetCheckSeverity.WARN for e in evaluations.values())
     assert evaluations[("review_queue", "uncertain_matches_await_review")].passed
-    (raw,) = result.asset_materializations_for_node("raw__central_submissions")
+    assert evaluations[("eef_report", "report_rows_reconcile_with_the_status_engine")].passed
+    (raw,) = runs[0].asset_materializations_for_node("raw__central_submissions")
     assert raw.metadata["in_sync"].value is True
 
     stored = "".join(p.read_text(errors="replace") for p in (tmp_path / "dagster").rglob("*") if p.is_file())
+    # Every file the runs wrote: the warehouse, the report, the exports and their deliveries, alerts;
+    # not the secrets folder (where the local Kobo's token is kept on purpose) nor the local servers'.
+    data = settings.data_dir
+    written = [p for p in data.rglob("*") if p.is_file()
+               and p.relative_to(data).parts[0] not in ("secrets", "central", "kobo")]
+    assert any(p.name == "manifest.json" for p in written) and any("outbox" in p.parts for p in written)
+    output = b"".join(p.read_bytes() for p in written)
     out, err = capfd.readouterr()
-    for secret in (password, kobo_token):
+    for secret in (password, kobo_token, SECRET):
         assert len(secret) >= 16
         assert secret not in kept  # event log: every log line, metadata value and check result
         assert secret not in stored  # the instance's files: compute logs, run storage
+        assert secret.encode() not in output  # the runs' output files
         assert secret not in out + err + caplog.text  # what the run printed or logged
     assert "Materialized value" in kept  # the scan read real events
