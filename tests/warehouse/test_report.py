@@ -265,3 +265,25 @@ def test_rows_spilled_in_sorted_chunks_come_back_in_report_order(tmp_path: Path)
     expected = sorted(made, key=lambda r: (r.lao_code, r.child_key))
     assert [(v[1], v[6], v[2], v[12]) for v in back] == [
         (r.lao_code, r.child_key, r.lao_name, r.registered_on) for r in expected]
+
+
+def test_an_odd_value_becomes_an_exception_and_a_bad_area_code_falls_back(engine: Engine) -> None:
+    from tests.warehouse.report_state import World
+    from warehouse.plan_status.engine import recompute_status
+
+    with Session(engine) as session:
+        w = World(session)
+        w.child("CX")
+        w.form("CX", "registration", date(2026, 1, 5), 10, subdistrict_code="81O102", district_code="8101")
+        w.form("CX", "visit", date(2026, 1, 6), 20)
+        w.child("CY")
+        w.form("CY", "registration", date(2026, 1, 5), 10)
+        w.form("CY", "followup", date(2026, 2, 5), None, outcome="in school (ม.1)")
+        recompute_status(session, as_of=AS_OF)
+        session.commit()
+        with select_report(session, PERIOD, SECRET) as selection:
+            (row,) = selection.rows()
+            (odd,) = selection.exceptions
+    assert row.child_key == key("CX")
+    assert (row.province_code, row.district_code, row.subdistrict_code) == ("81", "8101", None)
+    assert odd.child_key == key("CY") and odd.reason == "invalid_value" and "outcome_status" in odd.message

@@ -65,7 +65,7 @@ class ReportException(BaseModel):
     lao_code: str = ""  # as known (may be empty or not in the DLA list: that can be the reason)
     child_key: str = Field(pattern=r"^[0-9a-f]{16}$")
     plan_status_code: int | None = None
-    reason: Literal["no_lao", "unknown_lao", "no_status", "contradiction"]
+    reason: Literal["no_lao", "unknown_lao", "no_status", "contradiction", "invalid_value"]
     message: str = Field(min_length=1)
 
 

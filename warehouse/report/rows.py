@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from warehouse.cleaning.codes import laos
@@ -125,7 +126,8 @@ class _Built:
         self.row, self.exception, self.count, self.lao = row, exception, count, lao
 
 
-def build_child(sources: ChildSources, period: Period, secret: bytes, erased: set[str]) -> _Built | None:
+def build_child(sources: ChildSources, period: Period, secret: bytes, erased: set[str], *,
+                key_purpose: str = "child") -> _Built | None:
     """One child's row for the period, or why there is none (None: the rules leave it out)."""
     forms = sorted(sources.forms, key=_form_order)
     if not forms:
@@ -134,7 +136,7 @@ def build_child(sources: ChildSources, period: Period, secret: bytes, erased: se
     status = history[-1] if history else None
     lao_row = _latest(forms, "lao_code")
     lao = str(lao_row.lao_code) if lao_row is not None else ""
-    key = child_key(sources.child_id, secret)
+    key = child_key(sources.child_id, secret, purpose=key_purpose)
     if status is not None and lifecycle.is_closed(status.to_status) and status.at < period.first:
         return _Built(count="closed_before")
     if status is not None and status.to_status == lifecycle.CONSENT_WITHDRAWN:
@@ -168,15 +170,20 @@ def build_child(sources: ChildSources, period: Period, secret: bytes, erased: se
             f"เด็กคนนี้มีเลขประจำตัวประชาชนที่ถูกต้องตามรูปแบบ {len(ids)} เลขที่ต่างกัน "
             f"(ลงท้าย {', '.join(i[-3:] for i in ids)}) จึงรายงานไม่ได้ว่าเป็นเด็กคนใด "
             "กรุณาตรวจสอบกับ อปท. แล้วแก้แบบลงทะเบียนที่ผิด หรือแยกเด็กในคิวตรวจสอบการจับคู่"))
-    return _Built(row=_row(sources, forms, status, period, key, lao, name), lao=lao)
+    try:
+        return _Built(row=_row(sources, forms, status, period, key, lao, name), lao=lao)
+    except ValidationError as e:  # one odd value must neither stop the report nor drop the child
+        fields = ", ".join(sorted({str(err["loc"][0]) for err in e.errors() if err["loc"]}))
+        return refuse("invalid_value", (
+            f"ค่าในแบบฟอร์มของเด็กคนนี้ไม่เป็นไปตามรูปแบบของรายงาน (คอลัมน์ {fields}) "
+            "กรุณาตรวจสอบและแก้ค่าในแบบฟอร์มล่าสุดของเด็ก แล้วออกรายงานใหม่"))
 
 
 def _row(sources: ChildSources, forms: list[Any], status: Any, period: Period, key: str, lao: str,
          name: str) -> ReportRow:
     registrations = [f for f in forms if f.form_id == REGISTRATION]
     described = registrations or forms
-    place = _latest(described, "subdistrict_code")
-    lao_ref = laos()[lao]
+    province, district, subdistrict = _area(described, laos()[lao])
     sex_row = _latest(described, "sex")
     born = _latest(described, "birth_date")
     born_year = _latest(described, "birth_year")
@@ -194,11 +201,7 @@ def _row(sources: ChildSources, forms: list[Any], status: Any, period: Period, k
     types, funded = _current_plan(sources.interventions, status.plan_id)
     return ReportRow(
         period=str(period), lao_code=lao, lao_name=name,
-        province_code=(place.province_code if place is not None and place.province_code
-                       else lao_ref["province_code"]),
-        district_code=(place.district_code if place is not None and place.district_code
-                       else lao_ref["district_code"] or None),
-        subdistrict_code=place.subdistrict_code if place is not None else None,
+        province_code=province, district_code=district, subdistrict_code=subdistrict,
         child_key=key, national_id_masked=mask_national_id(valid_id),
         sex=sex_row.sex if sex_row is not None and sex_row.sex in ("M", "F", "X") else "X",
         age_band=age_band(born.birth_date if born else None, born_year.birth_year if born_year else None,
@@ -213,6 +216,17 @@ def _row(sources: ChildSources, forms: list[Any], status: Any, period: Period, k
         last_followup_on=last_fu_on, next_followup_due=due,
         followup_overdue="Y" if due is not None and open_case and due < period.last else "N",
     )
+
+
+def _area(forms: list[Any], lao: dict[str, str]) -> tuple[str, str | None, str | None]:
+    """Province, district and subdistrict codes of the child's address: the most precise well-formed
+    code given (a subdistrict code carries its district and province), else the LAO's own."""
+    for attribute, digits in (("subdistrict_code", 6), ("district_code", 4), ("province_code", 2)):
+        for row in reversed(forms):
+            code = (getattr(row, attribute) or "").strip()
+            if len(code) == digits and code.isascii() and code.isdigit():
+                return code[:2], code[:4] if digits >= 4 else None, code if digits == 6 else None
+    return lao["province_code"], lao["district_code"] or None, None
 
 
 def _current_plan(interventions: list[Any], plan_id: str | None) -> tuple[list[str], bool]:
@@ -303,8 +317,11 @@ class ReportSelection:
 
 @contextmanager
 def select_report(session: Session, period: Period | str, secret: str | bytes, *,
-                  chunk_rows: int = CHUNK_ROWS) -> Iterator[ReportSelection]:
-    """Select the period's rows and exceptions; rows are read from the selection inside the block."""
+                  chunk_rows: int = CHUNK_ROWS, key_purpose: str = "child") -> Iterator[ReportSelection]:
+    """Select the period's rows and exceptions; rows are read from the selection inside the block.
+
+    `key_purpose` separates child_key spaces (pseudonym.child_key): the fund's report uses "child";
+    a partner given its own purpose gets keys that cannot be joined with the fund's."""
     period = Period.parse(period) if isinstance(period, str) else period
     key = check_secret(secret)
     erased = erased_child_ids(session)
@@ -313,7 +330,7 @@ def select_report(session: Session, period: Period | str, secret: str | bytes, *
     with tempfile.TemporaryDirectory(prefix="odksync-report-") as folder:
         spill = _Spill(chunk_rows, Path(folder))
         for sources in iter_children(session, period.last):
-            built = build_child(sources, period, key, erased)
+            built = build_child(sources, period, key, erased, key_purpose=key_purpose)
             if built is None:
                 continue
             summary.children_seen += 1
@@ -331,8 +348,9 @@ def select_report(session: Session, period: Period | str, secret: str | bytes, *
         yield ReportSelection(period=period, summary=summary, exceptions=exceptions, _spill=spill)
 
 
-def iter_report_rows(session: Session, period: Period | str, secret: str | bytes) -> Iterator[ReportRow]:
+def iter_report_rows(session: Session, period: Period | str, secret: str | bytes, *,
+                     key_purpose: str = "child") -> Iterator[ReportRow]:
     """Every row of the period, validated, ordered by (lao_code, child_key)."""
-    with select_report(session, period, secret) as selection:
+    with select_report(session, period, secret, key_purpose=key_purpose) as selection:
         yield from selection.rows()
 
