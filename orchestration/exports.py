@@ -79,19 +79,21 @@ def run_exports(settings: Settings, engine: Engine, *, period: str | None = None
     environ = os.environ if environ is None else environ
     source = row_source or report_row_source(settings)
     outcomes: list[ExportOutcome] = []
-    with exclusive(engine, "partner exports"), Session(engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session:
         built = _build_all(session, agencies, period, source)
+        # One lock per agency: Dagster runs the agencies' assets side by side, and two runs for the
+        # same agency must not stage or deliver the same file at once.
         for agency, export in built:
-            outcomes.extend(_stage(session, settings, agency, export, actor=actor))
-        by_id = {a.id: a for a in agencies}
-        for row in store.undelivered(session, agency_id=agency_id):
-            target = by_id.get(row.agency_id)
-            if target is None:
-                if agency_id is None:
+            with exclusive(engine, f"partner export {agency.id}"):
+                outcomes.extend(_stage(session, settings, agency, export, actor=actor))
+                for row in store.undelivered(session, agency_id=agency.id):
+                    outcomes.append(_deliver(session, settings, agency, row, environ=environ,
+                                             attempts=attempts, backoff=backoff, sleep=sleep, actor=actor))
+        if agency_id is None:
+            known = {a.id for a in agencies}
+            for row in store.undelivered(session):
+                if row.agency_id not in known:
                     outcomes.append(_supersede(session, row, "หน่วยงานนี้ไม่อยู่ในไฟล์ตั้งค่าแล้ว (agency removed)"))
-                continue
-            outcomes.append(_deliver(session, settings, target, row, environ=environ, attempts=attempts,
-                                     backoff=backoff, sleep=sleep, actor=actor))
     return outcomes
 
 
