@@ -28,7 +28,7 @@ from warehouse.report.config import ReportConfigError, load_config
 from warehouse.report.model import ReportRow
 from warehouse.report.period import Period
 from warehouse.report.rows import select_report
-from warehouse.report.store import ReportRun
+from warehouse.report.store import ReportRun, latest_run
 from warehouse.report.writers import CsvWriter, XlsxWriter
 
 GOLDEN = Path(__file__).parent / "data"
@@ -203,6 +203,7 @@ def test_the_run_is_recorded_and_audited_and_the_manifest_names_every_file(
     assert manifest["code_version"].startswith("odksync ") and "warehouse_last_sync" in manifest
     with Session(state) as session:
         run = session.scalars(select(ReportRun)).one()
+        assert latest_run(session, period=PERIOD) == run and latest_run(session, period="2026-02") is None
     assert (run.period, run.rows, run.exceptions, run.withdrawn, run.erased) == (PERIOD, 3, 4, 1, 1)
     assert run.files == result.files and run.by_status == {"20": 1, "25": 1, "50": 1}
     (event,) = audit.events(state, action="export")

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from warehouse.models import json_column
 
@@ -33,3 +33,12 @@ class ReportRun(SQLModel, table=True):
     last_sync_at: datetime | None = None  # the warehouse's last successful sync
     actor: str = Field(max_length=255)
     audit_event_id: int | None = None
+
+
+def latest_run(session: Session, *, period: str | None = None,
+               format: str = "eef-plan-status/1") -> ReportRun | None:
+    """The most recent report run (of `period`, when given): what the Dagster asset and exports read."""
+    query = select(ReportRun).where(col(ReportRun.format) == format)
+    if period is not None:
+        query = query.where(col(ReportRun.period) == period)
+    return session.exec(query.order_by(col(ReportRun.id).desc()).limit(1)).first()
