@@ -129,6 +129,7 @@ def test_each_asset_called_directly_with_a_built_context(settings: Settings, cen
         queue = _metadata(review_queue(context))
         status = _metadata(plan_status(context))
         pushed = _metadata(entity_pushback(context))
+        pushed_again = _metadata(entity_pushback(context))
     month = report_months.get_last_partition_key()
     with dg.build_asset_context(partition_key=month, resources=resources) as context:
         report = _metadata(eef_report(context))
@@ -152,6 +153,8 @@ def test_each_asset_called_directly_with_a_built_context(settings: Settings, cen
     assert "| 10 | ค้นพบ/ลงทะเบียน (IDENTIFIED) |" in status["preview"]
     assert pushed["conflicts"] == 0 and pushed["entities"] == pushed["updated"] + pushed["unchanged"] + \
         pushed["unlinked"] + pushed["merged_marked"] + pushed["skipped_merged"] + pushed["cleared_erased"]
+    assert pushed_again["updated"] == 0  # a second push over the same state writes nothing
+    assert pushed_again["unchanged"] == pushed["updated"] + pushed["unchanged"]
     assert report["period"] == month[:7] and 0 < report["rows"] + report["exceptions"] <= status["children"]
     assert set(report["sha256"]) == {f"eef_plan_status_{month[:7]}.{x}" for x in ("xlsx", "csv", "json")} | {
         "manifest.json"}
