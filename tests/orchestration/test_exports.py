@@ -18,9 +18,12 @@ from orchestration.settings import Settings
 from tests.orchestration.test_cli import odksync
 from tests.support.export_state import PERIOD, SECRET, build_state
 from tests.support.https_inbox import Inbox, https_inbox  # noqa: F401  (the fixture)
+from tests.support.sshd import SshServer, sshd  # noqa: F401  (the fixture)
+from tests.warehouse.test_exports import read_back
 from warehouse import audit
 from warehouse.exports.agencies import load_agencies
 from warehouse.exports.store import ExportDelivery
+from warehouse.privacy.pseudonym import child_key
 from warehouse.privacy.tombstone import ErasureTombstone
 
 NO_WAIT = {"sleep": lambda _seconds: None}
@@ -85,6 +88,11 @@ def test_every_agency_is_delivered_once_logged_and_audited_and_a_change_is_a_new
     newest = _deliveries(engine)[-1]
     assert (newest.agency_id, newest.row_count) == ("moe-suphanburi", 0) and newest.file_name != moe.file_name
     assert len(list((settings.data_dir / "outbox" / "moe-suphanburi").iterdir())) == 2
+    outbox = settings.data_dir / "outbox" / "moe-suphanburi"
+    first_keys = [r["child_key"] for r in read_back((outbox / moe.file_name).read_bytes(), "xlsx")[1]]
+    assert first_keys == [child_key("C1", SECRET)]  # C1 was in the first file …
+    _, after = read_back((outbox / newest.file_name).read_bytes(), "xlsx")
+    assert after == [] and newest.excluded["erased"] == 2  # … and is in no later one
 
 
 def test_a_failed_delivery_is_retried_by_the_next_run_and_arrives_once(engine: Engine,
@@ -159,3 +167,63 @@ def test_the_commands_export_and_list_deliveries_and_refuse_a_bad_file_clearly(
     assert "moe-suphanburi" in refused.stderr and "extra_fields.national_id.legal_basis" in refused.stderr
     unknown = odksync("export", "--agency", "nobody", cwd=tmp_path, env=env)
     assert unknown.returncode == 1 and "nobody" in unknown.stderr
+
+
+def test_sftp_with_a_wrong_host_key_fails_clearly_then_delivers_once_when_the_key_is_corrected(
+        engine: Engine, tmp_path: Path, sshd: SshServer) -> None:  # noqa: F811
+    build_state(engine)
+    settings = _settings(tmp_path)
+    inbox = sshd.root / "incoming"
+    inbox.mkdir()
+    config = tmp_path / "agencies.toml"
+
+    def configure(host_key: str) -> None:
+        config.write_text(MOE + "[agency.destination]\n" + "\n".join([
+            'type = "sftp"', 'host = "127.0.0.1"', f"port = {sshd.port}", f'user = "{sshd.user}"',
+            f'path = "{inbox}"', f'host_key = "{host_key}"', 'key_file_env = "ODKSYNC_MOE_SFTP_KEY"']) + "\n",
+            encoding="utf-8")
+
+    environ = {"ODKSYNC_MOE_SFTP_KEY": str(sshd.client_key)}
+    configure("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl")
+    (refused,) = run_exports(settings, engine, period=PERIOD, config=config, environ=environ, **NO_WAIT)
+    assert (refused.status, refused.attempts) == ("failed", 1)  # a wrong key is not worth retrying
+    assert "host key mismatch" in (refused.error or "") and list(inbox.iterdir()) == []
+    configure(sshd.host_public_key)
+    (delivered,) = run_exports(settings, engine, period=PERIOD, config=config, environ=environ, **NO_WAIT)
+    assert delivered.status == "delivered"
+    (row,) = _deliveries(engine)
+    assert (row.status, row.attempts) == ("delivered", 2)
+    location = f"sftp://{sshd.user}@127.0.0.1:{sshd.port}{inbox}/{row.file_name}"
+    assert row.receipt == f"{location} sha256={row.sha256}"
+    assert [p.name for p in inbox.iterdir()] == [row.file_name]
+    assert str(sshd.client_key) not in json.dumps([e.details for e in audit.events(engine)])
+
+
+def test_a_waiting_delivery_whose_agency_or_destination_is_gone_is_superseded_not_sent(
+        engine: Engine, tmp_path: Path) -> None:
+    build_state(engine)
+    settings = _settings(tmp_path)
+    blocked = tmp_path / "share"
+    blocked.write_text("not a folder")
+    config = tmp_path / "agencies.toml"
+
+    def send_to(folder: Path, period: str = PERIOD) -> list[str]:
+        config.write_text(MOE + f'destination = {{ type = "folder", path = "{folder}" }}\n', encoding="utf-8")
+        outcomes = run_exports(settings, engine, period=period, config=config, **NO_WAIT)
+        return sorted(o.status for o in outcomes)
+
+    assert send_to(blocked) == ["failed"]
+    assert send_to(tmp_path / "moved") == ["delivered", "superseded"]  # the new place gets it, once
+    blocked.unlink()
+    assert send_to(tmp_path / "moved") == ["unchanged"]
+    assert not blocked.exists()  # the superseded delivery is never sent to the old place
+
+    blocked.write_text("not a folder")
+    assert send_to(blocked, "2026-12") == ["failed"]
+    others = tmp_path / "others.toml"
+    others.write_text(MOE.replace("moe-suphanburi", "moe-other"), encoding="utf-8")
+    outcomes = run_exports(settings, engine, period="2026-12", config=others, **NO_WAIT)
+    gone = next(o for o in outcomes if o.agency_id == "moe-suphanburi")
+    assert gone.status == "superseded" and "agency removed" in (gone.error or "")
+    assert [d.status for d in _deliveries(engine) if d.agency_id == "moe-suphanburi"] == [
+        "superseded", "delivered", "superseded"]
