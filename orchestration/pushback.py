@@ -69,6 +69,7 @@ class PushCounts:
     skipped_merged: int = 0
     cleared_erased: int = 0
     unlinked: int = 0
+    list_missing: bool = False  # the project has no such entity list yet (forms not deployed)
 
     def count(self, action: str) -> None:
         field = {UPDATE: "updated", UNCHANGED: "unchanged", MARK_MERGED: "merged_marked",
@@ -168,6 +169,10 @@ def push_central(client: CentralClient, project_id: int, engine: Engine, *, data
     """Bring the entity list up to date with the warehouse; a second run over the same state writes
     nothing."""
     counts = PushCounts()
+    if client.get_dataset(dataset, project_id) is None:
+        counts.list_missing = True
+        log.warning("push: project %s has no entity list %s yet; deploy the forms first", project_id, dataset)
+        return counts
     with exclusive(engine, LOCK), session_scope(engine) as session:
         run = PushRun(target="central", started_at=datetime.now(UTC))
         session.add(run)
@@ -183,7 +188,8 @@ def push_central(client: CentralClient, project_id: int, engine: Engine, *, data
             raise
         finally:
             for name, value in asdict(counts).items():
-                setattr(run, name, value)
+                if name != "list_missing":
+                    setattr(run, name, value)
             run.finished_at = datetime.now(UTC)
             session.add(run)
             session.commit()
@@ -237,6 +243,9 @@ def _second_pass_page(client: CentralClient, session: Session, dataset: str, pro
 
 def describe_counts(counts: PushCounts) -> str:
     """One push in one line, Thai first (counts only)."""
+    if counts.list_missing:
+        return ("ยังไม่มีรายการเด็ก (children) ในโครงการนี้: ติดตั้งแบบฟอร์มก่อนด้วย odksync forms deploy "
+                "(no children entity list yet: deploy the forms first)")
     return (f"รายการ {counts.entities} (entities): เขียน {counts.updated} (updated), "
             f"ไม่เปลี่ยน {counts.unchanged} (unchanged), ชนกันแล้วลองใหม่ {counts.conflicts_retried} "
             f"(conflicts retried), ค้าง {counts.conflicts_left} (left for next run), "

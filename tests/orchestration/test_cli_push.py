@@ -67,3 +67,13 @@ def test_push_to_kobo_before_the_forms_are_there_says_so(central: LocalCentral, 
 def test_an_unknown_target_is_refused(tmp_path: Path) -> None:
     done = odksync("push", "--target", "sftp", cwd=tmp_path, env={"ODKSYNC_DATA_DIR": str(tmp_path)})
     assert done.returncode == 2 and "unknown target" in done.stderr
+
+
+def test_a_project_without_the_entity_list_is_told_to_deploy_the_forms(
+        central: LocalCentral, database_url: str, tmp_path: Path) -> None:
+    with central.client() as admin:
+        project_id = admin.ensure_project(f"cli-push-empty-{uuid.uuid4().hex[:8]}")
+    env = {**_env(central, tmp_path / "data", database_url), "ODK_CENTRAL_PROJECT_ID": str(project_id)}
+    done = odksync("push", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "odksync forms deploy" in done.stdout and "no children entity list yet" in done.stdout
