@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 import forms
+from orchestration.assets.exports import agencies
 from orchestration.checks_summary import describe_checks
 from orchestration.definitions import defs
 from orchestration.graph_run import CheckOutcome
@@ -63,7 +64,8 @@ def test_the_demo_materialises_every_asset_and_check_in_dagster_home_and_a_rerun
         evaluations = [e.asset_check_evaluation for run in runs for e in instance.all_logs(
             run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)]
     partitions = sorted(p.stem for p in forms.form_paths())
-    assert len(runs) == len(partitions) + 1  # one run per form, then the core layer
+    # One run per form, then the core layer to push-back, then the month's report with the exports.
+    assert len(runs) == len(partitions) + 2
     assert all(run.is_success for run in runs)
     assert materialised == asset_keys
     assert {e.asset_check_key for e in evaluations if e is not None} == check_keys
@@ -77,6 +79,10 @@ def test_the_demo_materialises_every_asset_and_check_in_dagster_home_and_a_rerun
         assert sum(check.name in line for line in check_lines) == sum(
             k.name == check.name for k in check_keys)
     assert not any(line.startswith("❌") for line in check_lines)
+    (report_line,) = [line for line in lines if line.startswith("รายงาน กสศ.")]
+    month = report_line.split()[2]  # the last month ended, in Bangkok time
+    assert (data / "reports" / month / "manifest.json").exists()
+    assert all(f"{a.id.replace('-', '_')}: " in report_line for a in agencies)  # every agency's export
     held = _held(data)
     assert held >= CHILDREN
 
@@ -88,7 +94,7 @@ def test_the_demo_materialises_every_asset_and_check_in_dagster_home_and_a_rerun
     assert _held(data) == held
     assert _summary(second) == _summary(first)
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        assert len(instance.get_runs()) == 2 * (len(partitions) + 1)  # the UI shows both demos
+        assert len(instance.get_runs()) == 2 * (len(partitions) + 2)  # the UI shows both demos
 
     status = odksync("status", "--json", cwd=tmp_path, env={"ODKSYNC_DATA_DIR": str(data)})
     rows = json.loads(status.stdout)["forms"]
@@ -105,6 +111,11 @@ def test_the_demo_materialises_every_asset_and_check_in_dagster_home_and_a_rerun
      "❌ ไม่ผ่าน: 2 รายการใช้ instanceID ซ้ำ"),
     ("every_child_has_an_lao", True, "ERROR", {"failing": 0, "checked": 9},
      "✅ ผ่าน: เด็กทุกรายมี อปท. ที่รับผิดชอบ"),
+    ("plans_have_no_overdue_followups", False, "WARN", {"overdue": 3, "open_cases": 6, "share": 0.5},
+     "⚠️ เตือน: เด็ก 3 จาก 6 กรณีที่ยังเปิดอยู่ (50.0%) เกินกำหนดติดตามแล้ว"),
+    ("report_rows_reconcile_with_the_status_engine", False, "ERROR",
+     {"period": "2026-10", "missing": 1, "other_status": 0},
+     "❌ ไม่ผ่าน: รายงานงวด 2026-10 ไม่ตรงกับสถานะแผน: ขาด 1 คน, สถานะต่าง 0 คน จึงยังไม่ส่งไฟล์ให้หน่วยงาน"),
     ("a_check_of_a_later_stage", False, "WARN", {}, "⚠️ เตือน: ไม่ผ่านการตรวจ"),
 ])
 def test_each_check_result_is_one_line_thai_first_with_its_evidence(
