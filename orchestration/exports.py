@@ -99,7 +99,10 @@ def run_exports(settings: Settings, engine: Engine, *, period: str | None = None
 
 def _build_all(session: Session, agencies: tuple[Agency, ...], period: str,
                source: RowSource) -> list[tuple[Agency, ExportRows]]:
-    rows = list(source(session, period))
+    # Only the rows some agency covers are kept: the report's rows stream past, the country's stay out.
+    rows = sorted((r for r in source(session, period) if any(
+        a.scope.covers(_text(r.values.get("lao_code")), _text(r.values.get("province_code")))
+        for a in agencies)), key=lambda r: (str(r.values.get("lao_code")), str(r.values.get("child_key"))))
     ids = {r.child_id for r in rows}
     consents = child_consents(session, ids)
     extras = child_extras(session, ids, period_bounds(period)[1]) if any(
@@ -139,7 +142,7 @@ def _stage(session: Session, settings: Settings, agency: Agency, export: ExportR
     audit.record(_engine(session), actor=actor, action="export", subject=agency.id, fields=export.columns,
                  row_count=len(export.rows), legal_basis=agency.legal_basis.value, session=session,
                  details=_audit_details(agency, export.period, export.file_name, parcel.sha256,
-                                        export.excluded))
+                                        export.excluded) | {"pseudonymised_rows": export.pseudonymised})
     session.commit()
     return outcomes
 
@@ -184,6 +187,10 @@ def _deliver(session: Session, settings: Settings, agency: Agency, row: store.Ex
     return ExportOutcome(row.agency_id, row.period, row.file_name, row.row_count, row.status,
                          attempts=done.attempts, receipt=row.receipt, error=error,
                          excluded=dict(row.excluded))
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _engine(session: Session) -> Engine:

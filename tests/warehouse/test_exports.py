@@ -30,7 +30,7 @@ FORMATS = ("csv", "xlsx", "json")
 
 def _export(engine: Engine, agency: Agency) -> ExportRows:
     with Session(engine) as session:
-        rows = report_rows(session, PERIOD, secret=SECRET)
+        rows = list(report_rows(session, PERIOD, secret=SECRET))
         ids = {r.child_id for r in rows}
         return select_rows(agency, PERIOD, rows, consents=child_consents(session, ids),
                            extras=child_extras(session, ids, period_bounds(PERIOD)[1]),
@@ -117,7 +117,7 @@ def test_children_without_consent_for_the_recipient_withdrawn_or_erased_are_left
     # The withdrawn child (99) is not even a report row; the erased one is, and the export drops it.
     assert moe.excluded == {"erased": 1, "no_consent_for_recipient": 1}
     with Session(engine) as session:
-        rows = report_rows(session, PERIOD, secret=SECRET)
+        rows = list(report_rows(session, PERIOD, secret=SECRET))
         c1 = next(r for r in rows if r.child_id == "C1")
         # a row source that lets a withdrawn child through
         withdrawn_row = SourceRow("C1", {**c1.values, "plan_status_code": 99})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -77,22 +77,21 @@ def _key(row: Any) -> str:
     return observation_key(row.source, row.project_id, row.form_id, row.submission_id)
 
 
-def report_rows(session: Session, period: str, *, secret: str) -> list[SourceRow]:
-    """The EEF report's own rows for `period` (warehouse/report), each with its child, in the report's
-    order. Erased children are passed on, not dropped, so that each export counts the ones it leaves
-    out; children whose consent was withdrawn are never rows at all (the report's rule)."""
+def report_rows(session: Session, period: str, *, secret: str) -> Iterator[SourceRow]:
+    """The EEF report's own rows for `period` (warehouse/report), each with its child, streamed child by
+    child (the caller orders what it keeps). Erased children are passed on, not dropped, so that each
+    export counts the ones it leaves out; children whose consent was withdrawn are never rows at all
+    (the report's rule)."""
     from warehouse.report.period import Period
     from warehouse.report.rows import build_child
     from warehouse.report.sources import iter_children
 
     when = Period.parse(period)
     key = check_secret(secret)
-    rows = []
     for sources in iter_children(session, when.last):
         built = build_child(sources, when, key, set())
         if built is not None and built.row is not None:
-            rows.append(SourceRow(sources.child_id, built.row.model_dump()))
-    return sorted(rows, key=lambda r: (r.values["lao_code"], r.values["child_key"]))
+            yield SourceRow(sources.child_id, built.row.model_dump())
 
 
 def child_consents(session: Session, child_ids: Iterable[str]) -> dict[str, ChildConsent]:
