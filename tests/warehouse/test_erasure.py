@@ -178,3 +178,37 @@ def test_an_unknown_child_or_reason_is_refused_in_thai_and_english(engine: Engin
     with pytest.raises(ErasureError, match="unknown erasure reason"):
         erase_child(engine, ids["A"], reason="because", actor="dpo")
     assert audit.events(engine, action="child_erase") == []
+
+
+def test_a_version_slipped_in_during_the_erasure_is_redacted_by_the_next_normalise(engine: Engine) -> None:
+    ids = build(engine)
+    erase_child(engine, ids["A"], reason="subject_request", actor="dpo")
+    # A sync that checked before the erasure committed writes its version unredacted.
+    edited = raw("child_registration", "uuid:a-reg", registration(A, former_names="ขจิตรา เดิม")).raw
+    with Session(engine) as session:
+        current = session.scalars(select(Submission).where(
+            col(Submission.submission_id) == "uuid:a-reg")).one()
+        slipped = SubmissionVersion(source="central", project_id="1", form_id="child_registration",
+                                    submission_id="uuid:a-reg", version_no=current.version_count + 1,
+                                    content_hash=content_hash(edited), payload=dict(edited), issues=[],
+                                    received_at=datetime.now(UTC))
+        session.add(slipped)
+        session.flush()
+        assert slipped.id is not None
+        current.version_id, current.version_count = slipped.id, slipped.version_no
+        session.add(current)
+        session.commit()
+    assert "raw_submission_version" in found(engine, A)
+    with Session(engine) as session:
+        assert normalise_pending(session).erased == 1
+    assert found(engine, A) == {}
+
+
+def test_erasure_waits_for_a_running_normalise_and_changes_nothing(engine: Engine) -> None:
+    from warehouse.locks import SyncInProgress, exclusive
+
+    ids = build(engine)
+    before = found(engine, A)
+    with exclusive(engine, "raw submissions into normalised tables"), pytest.raises(SyncInProgress):
+        erase_child(engine, ids["A"], reason="subject_request", actor="dpo")
+    assert found(engine, A) == before and audit.events(engine, action="child_erase") == []

@@ -47,7 +47,7 @@ from warehouse.normalised import (
     StatusEvent,
     TextDate,
 )
-from warehouse.privacy.erasure import erased_keys
+from warehouse.privacy.erasure import erased_keys, redact_version
 from warehouse.privacy.rights import corrections_for_keys
 
 # Every table a submission's rows go to; an edit or delete clears them all for that submission.
@@ -212,9 +212,11 @@ def _write_batch(session: Session, items: Sequence[_Item], *, now: datetime, res
 
 
 def _keep_erased(session: Session, items: Sequence[_Item], *, now: datetime, result: NormaliseResult) -> None:
-    """Erased submissions: only their state moves to the current raw version; their rows stay."""
+    """Erased submissions: only their state moves to the current raw version; their rows stay (and a
+    version that arrived unredacted while its child was being erased is redacted now)."""
     t = NormalisedSubmission.__table__  # type: ignore[attr-defined]
     for item in items:
+        redact_version(session, item.version_id, item.payload)
         where = [t.c[k] == v for k, v in zip(_KEY, item.key, strict=True)]
         values = {"raw_version_id": item.version_id, "form_version": item.form_version, "state": "normalised",
                   "normalised_at": now}

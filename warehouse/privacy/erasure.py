@@ -47,6 +47,7 @@ from sqlmodel import Session, SQLModel, col
 
 from warehouse import audit
 from warehouse.content_store import ContentStore
+from warehouse.locks import SyncInProgress, exclusive
 from warehouse.matching.identity import observation_key
 from warehouse.matching.store import Child, ChildAssignment, ReviewPair
 from warehouse.models import Attachment, Submission, SubmissionVersion
@@ -129,6 +130,8 @@ _KEEP_GROUPS = frozenset(p.rsplit("/", 1)[0] for p in KEEP_PATHS if "/" in p)
 _ISSUE_KEYS = ("code", "severity", "field")
 _ERASED_TEXT = "ลบแล้วตามคำขอลบข้อมูล (erased)"
 _CHUNK = 500
+NORMALISE_LOCK = "raw submissions into normalised tables"  # warehouse/normalise/driver.py
+MATCH_LOCK = "observations into children"  # warehouse/matching/identity.py
 
 
 class ErasureError(ValueError):
@@ -242,6 +245,17 @@ def redact_arrivals(session: Session, versions: Sequence[dict[str, Any]], target
     return done
 
 
+def redact_version(session: Session, version_id: int, payload: Any) -> bool:
+    """One stored version redacted in place if it is not already (a version that slipped in while
+    its child was being erased); True when it changed."""
+    redacted = redact_payload(payload)
+    if redacted == payload:
+        return False
+    t = SubmissionVersion.__table__  # type: ignore[attr-defined]
+    session.execute(update(t).where(t.c.id == version_id).values(payload=redacted))
+    return True
+
+
 # --- erasure ----------------------------------------------------------------------------------------
 
 
@@ -285,8 +299,12 @@ def child_submission_keys(session: Session, child_ids: Iterable[str]) -> set[Key
 
 def erase_child(engine: Engine, child_id: str, *, reason: str, actor: str,
                 store: ContentStore | None = None, now: datetime | None = None) -> ErasureResult:
-    """Erase one child's personal data everywhere in the warehouse; see the module's text."""
-    with Session(engine, expire_on_commit=False) as session:
+    """Erase one child's personal data everywhere in the warehouse; see the module's text.
+
+    Holds the normaliser's and matching's locks, so neither rewrites the child's rows meanwhile
+    (raises SyncInProgress at once, changing nothing, while one of them runs)."""
+    with exclusive(engine, NORMALISE_LOCK), exclusive(engine, MATCH_LOCK), \
+            Session(engine, expire_on_commit=False) as session:
         result = erase_in_session(session, child_id, reason=reason, actor=actor, now=now)
         session.commit()
     delete_files(engine, store, result)
@@ -504,5 +522,10 @@ def erase_withdrawn(engine: Engine, *, store: ContentStore | None = None,
         due = sorted(set(session.scalars(select(col(CurrentStatus.child_id)).where(
             col(CurrentStatus.status) == CONSENT_WITHDRAWN))) - set(session.scalars(
                 select(col(ErasureTombstone.child_id)))))
-    return [erase_child(engine, child_id, reason="consent_withdrawn", actor=actor, store=store)
-            for child_id in due]
+    done = []
+    for child_id in due:
+        try:
+            done.append(erase_child(engine, child_id, reason="consent_withdrawn", actor=actor, store=store))
+        except SyncInProgress:
+            log.warning("erasure of %s waits for the next run: normalise or match is running", child_id)
+    return done
