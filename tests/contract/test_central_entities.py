@@ -150,3 +150,16 @@ def test_a_registration_submission_becomes_an_entity(entity_list: EntityList) ->
     assert entity is not None, "no entity made from the submission: is the server's entity worker running?"
     assert entity.label == "ดวงใจ บ้านโคก"
     assert entity.data == {"first_name": "ดวงใจ", "age": "7", "village": "บ้านโคก"}
+
+
+def test_the_submission_that_created_an_entity_is_named_by_its_first_version(entity_list: EntityList) -> None:
+    client = entity_list.client
+    xml, entity_id = registration_xml(entity_list.form_id, entity_list.dataset, first_name="ขวัญ", age=9,
+                                      village="บ้านใหม่")
+    instance_id = xml.decode().split("<instanceID>", 1)[1].split("</instanceID>", 1)[0]
+    client.submit_rest(entity_list.form_id, xml)
+    assert wait_for_entity(client, entity_list.dataset, entity_id, entity_list.sandbox) is not None
+    assert client.entity_creating_instance_id(entity_list.dataset, entity_id) == instance_id
+    # Made through the API, not by a submission; and an entity the list does not hold.
+    assert client.entity_creating_instance_id(entity_list.dataset, new_child(entity_list, "ใบเตย")) is None
+    assert client.entity_creating_instance_id(entity_list.dataset, str(uuid.uuid4())) is None
