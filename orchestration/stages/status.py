@@ -9,7 +9,7 @@ from orchestration.settings import Settings
 from orchestration.stages import StageContext, stage
 from warehouse.db import session_scope
 from warehouse.plan_status.engine import StatusSummary, recompute_status
-from warehouse.privacy.erasure import ErasureResult, erase_withdrawn
+from warehouse.privacy.erasure import ErasureResult, erase_new_forms, erase_withdrawn
 from warehouse.privacy.retention import refresh_retention
 from warehouse.privacy.rights import apply_corrections
 
@@ -29,7 +29,9 @@ def status(context: StageContext) -> str:
 def after_status(engine: Engine, settings: Settings) -> list[ErasureResult]:
     """What follows a status recompute (here and in the Dagster asset): children at 99 erased (PDPA),
     corrections put back on rows a new form brought, closed cases' `retain_until` brought up to date."""
-    erased = erase_withdrawn(engine, store=settings.content_store(), actor="status-engine")
+    store = settings.content_store()
+    erase_new_forms(engine, store=store, actor="status-engine")
+    erased = erase_withdrawn(engine, store=store, actor="status-engine")
     with session_scope(engine) as session:
         apply_corrections(session)
         refresh_retention(session, days=settings.retention_days)

@@ -212,3 +212,34 @@ def test_erasure_waits_for_a_running_normalise_and_changes_nothing(engine: Engin
     with exclusive(engine, "raw submissions into normalised tables"), pytest.raises(SyncInProgress):
         erase_child(engine, ids["A"], reason="subject_request", actor="dpo")
     assert found(engine, A) == before and audit.events(engine, action="child_erase") == []
+
+
+def test_a_new_form_choosing_an_erased_childs_entity_is_erased_with_the_child(engine: Engine,
+                                                                              tmp_path: Path) -> None:
+    ids = build(engine)
+    settings = Settings.from_env({"ODKSYNC_DATA_DIR": str(tmp_path / "data"),
+                                  "DATABASE_URL": engine.url.render_as_string(hide_password=False)})
+    status_stage(StageContext(settings=settings, engine=engine))  # A withdrew (99): erased
+    assert found(engine, A) == {}
+    # An old phone still lists A and a follow-up of A arrives afterwards, naming A.
+    late = followup(A, 50, "2026-07-01")
+    late["meta"]["instanceID"] = "uuid:a-fu2"
+    with Session(engine) as session:
+        store(session, "plan_followup", [raw("plan_followup", "uuid:a-fu2", late)])
+        normalise_pending(session)
+        match_warehouse(session, by="test")
+        session.commit()
+        assigned = session.get(ChildAssignment, "central/1/plan_followup/uuid:a-fu2")
+        assert assigned is not None and assigned.child_id == ids["A"]
+    assert "norm_child_observation" in found(engine, A)  # normalised, not yet erased
+    with Session(engine) as session:
+        recompute_status(session)
+        session.commit()
+    status_stage(StageContext(settings=settings, engine=engine))
+    assert found(engine, A) == {} and found(engine, B) != {}
+    assert _status(engine, ids["A"]) == 99
+    events = audit.events(engine, action="child_erase")
+    assert len(events) == 2 and events[1].details["again"] is True
+    assert events[1].details["reason"] == "consent_withdrawn"
+    with Session(engine) as session:
+        assert set(session.scalars(select(col(Child.child_id)))) == {ids["A"], ids["B"]}

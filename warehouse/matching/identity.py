@@ -196,14 +196,26 @@ def match_warehouse(
 def _match_locked(
     session: Session, rows: Sequence[Mapping[str, Any]] | None, *, by: str, secret: bytes | None,
 ) -> MatchSummary:
-    from warehouse.privacy.erasure import erased_observation_keys
+    from warehouse.privacy.erasure import erased_entity_children, erased_observation_keys
 
     if rows is None:
         rows = observation_rows(session)
     # Observations of erased children (anonymised, PDPA) are not matched again: they keep their child.
+    # A new form that chose an erased child's entity belongs to that child (and is erased after it).
     erased = erased_observation_keys(session)
+    pinned: dict[str, str] = {}
     if erased:
-        rows = [r for r in rows if str(r["record_id"]) not in erased]
+        entities = erased_entity_children(session)
+        kept = []
+        for row in rows:
+            key, entity = str(row["record_id"]), str(row.get("entity_id") or "").lower()
+            if key in erased:
+                continue
+            if entity and entity in entities:
+                pinned[key] = entities[entity]
+                continue
+            kept.append(row)
+        rows = kept
     secret = secret or _secret()
     now = _now()
     run = MatchRun(started_at=now, started_by=by)
@@ -318,9 +330,19 @@ def _match_locked(
             session.execute(update(ChildAssignment).where(ChildAssignment.obs_key == key)  # type: ignore[arg-type]
                             .values(child_id=child_id, evidence=ev, score=score, run_id=run.id,
                                     assigned_at=now))
+    for key, child_id in pinned.items():
+        known = assigned.get(key)
+        if known is None:
+            new_rows.append(dict(obs_key=key, child_id=child_id, evidence="entity", score=None, run_id=run.id,
+                                 assigned_at=now))
+        elif known.child_id != child_id:
+            session.execute(update(ChildAssignment).where(ChildAssignment.obs_key == key)  # type: ignore[arg-type]
+                            .values(child_id=child_id, evidence="entity", score=None, run_id=run.id,
+                                    assigned_at=now))
     if new_rows:
         session.execute(insert(ChildAssignment), new_rows)
-    gone = set(assigned) - set(keys) - set(erased)  # observations no longer in the warehouse (retracted)
+    # Observations no longer in the warehouse (retracted); erased ones keep their child.
+    gone = set(assigned) - set(keys) - set(erased) - set(pinned)
     if gone:
         session.execute(delete(ChildAssignment).where(ChildAssignment.obs_key.in_(gone)))  # type: ignore[attr-defined]
     known_pairs = set(session.scalars(select(ReviewPair.pair_key)))  # type: ignore[call-overload]

@@ -218,6 +218,15 @@ def erased_observation_keys(session: Session) -> dict[str, str]:
         col(ErasedSubmission.submission_id), col(ErasedSubmission.child_id)))}
 
 
+def erased_entity_children(session: Session) -> dict[str, str]:
+    """The children entity uuids (lower case) chosen in erased children's forms → that child."""
+    e, o = ErasedSubmission, ChildObservation
+    joined = select(col(o.entity_id), col(e.child_id)).select_from(e).join(o, (col(o.source) == col(e.source))
+        & (col(o.project_id) == col(e.project_id)) & (col(o.form_id) == col(e.form_id))
+        & (col(o.submission_id) == col(e.submission_id))).where(col(o.entity_id).is_not(None))
+    return {str(entity).lower(): child for entity, child in session.execute(joined)}
+
+
 def _any_erased(session: Session) -> bool:
     return session.execute(select(col(ErasedSubmission.id)).limit(1)).first() is not None
 
@@ -509,6 +518,27 @@ def _drop_attachments(session: Session, keys: Sequence[Key]) -> tuple[set[str], 
                     digests.add(str(sha))
             session.execute(delete(t).where(*_where(t, source, project, form_id, chunk)))
     return digests, row_ids
+
+
+def erase_new_forms(engine: Engine, *, store: ContentStore | None = None,
+                    actor: str = "status-engine") -> list[ErasureResult]:
+    """Erased children that matching has since given a new form (one that chose their entity on an
+    old phone): that form erased too, for the same reason as the child."""
+    with Session(engine) as session:
+        if not _any_erased(session):
+            return []
+        erased = {o for o in erased_observation_keys(session)}
+        stones = {t.child_id: t.reason for t in session.scalars(select(ErasureTombstone))}
+        due = sorted({c for k, c in session.execute(select(col(ChildAssignment.obs_key),
+                                                           col(ChildAssignment.child_id)).where(
+            col(ChildAssignment.child_id).in_(list(stones)))) if k not in erased})
+    done = []
+    for child_id in due:
+        try:
+            done.append(erase_child(engine, child_id, reason=stones[child_id], actor=actor, store=store))
+        except SyncInProgress:
+            log.warning("erasure of %s's new forms waits for the next run", child_id)
+    return done
 
 
 def erase_withdrawn(engine: Engine, *, store: ContentStore | None = None,
