@@ -100,6 +100,7 @@ def render(counts: dict[date, dict[str, Counter[int]]], *, title: str, top: int 
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     font = thai_font()
     shown = panels(counts, top=top)
@@ -125,6 +126,7 @@ def render(counts: dict[date, dict[str, Counter[int]]], *, title: str, top: int 
             name = "อปท.อื่น ๆ (others)" if lao == OTHERS and font else ("other LAOs" if lao == OTHERS else lao)
             ax.set_title(f"{name}: {bottom[-1] if bottom else 0}")
             ax.tick_params(axis="x", labelrotation=90)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # children come whole
         for ax in list(axes.flat)[len(folded):]:
             ax.set_visible(False)
         if not folded:

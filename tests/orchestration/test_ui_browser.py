@@ -17,6 +17,7 @@ from typing import Any
 import dagster as dg
 import pytest
 
+from orchestration.assets.report import report_months
 from orchestration.checks import asset_checks
 from orchestration.definitions import defs
 from orchestration.resources import default_resources
@@ -32,7 +33,8 @@ except ImportError:  # a pinned dev dependency; the test says how to install it
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (apt-get install chromium)
 ASSETS = ["central_submissions", "central_attachments", "kobo_submissions", "normalised_submissions",
-          "quarantine", "matched_children", "review_queue"]
+          "quarantine", "matched_children", "review_queue", "plan_status", "entity_pushback", "eef_report",
+          "moe_suphanburi", "pmj_ratchaburi", "nfe_kamphaengsaen"]
 STARTUP_LIMIT_SECONDS = 180  # how long the webserver may take to load the definitions
 
 
@@ -58,10 +60,15 @@ def dagster_home(central: LocalCentral, tmp_path: Path, monkeypatch: pytest.Monk
     (home / ".nux").mkdir()
     (home / ".nux" / "nux.yaml").write_text("seen: 1\n")  # no newsletter pop-up over the graph
     assets = [defs.get_assets_def(k) for k in defs.get_repository_def().asset_graph.get_all_asset_keys()]
+    monthly = [a for a in assets if a.partitions_def == report_months]
+    by_form = [a for a in assets if a not in monthly]
     with dg.DagsterInstance.local_temp(str(home)) as instance:
-        result = dg.materialize([*assets, *asset_checks], partition_key="child_registration",
-                                resources=default_resources(), instance=instance)
-    assert result.success
+        month = report_months.get_last_partition_key()
+        for key, selected in (("child_registration", by_form), (month, monthly)):
+            result = dg.materialize([*assets, *asset_checks], partition_key=key, instance=instance,
+                                    resources=default_resources(),
+                                    selection=dg.AssetSelection.assets(*selected))
+            assert result.success
     return home
 
 
@@ -144,8 +151,17 @@ def test_the_ui_shows_every_asset_a_materialisation_and_a_check_result(
             page.get_by_text("Passed", exact=True).first.wait_for()
             body = page.inner_text("body")
             page.screenshot(path=str(tmp_path / "quarantine-check.png"), full_page=True)
+
+            # The report's picture: children per status per LAO, drawn from its metadata's markdown.
+            page.goto(f"{webserver}/assets/eef_report")
+            page.get_by_text("[Show Markdown]").first.click()  # the metadata row `picture`
+            picture = page.locator("img[src^='data:image/png;base64,']").first
+            picture.wait_for()
+            width = picture.evaluate("img => img.naturalWidth")
+            page.screenshot(path=str(tmp_path / "eef-report.png"), full_page=True)
         finally:
             browser.close()
     assert "quarantine_is_below_threshold" in body
     assert "0.0% of 4 held submission(s) in quarantine (threshold 5.0%)" in body
     assert (tmp_path / "asset-graph.png").stat().st_size > 10_000
+    assert width == 720  # the PNG itself, decoded by the browser
