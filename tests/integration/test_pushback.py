@@ -238,6 +238,13 @@ def test_a_merged_childs_newer_entity_is_marked_and_then_left_alone(field: Field
     assert after[newer].data["merged_into"] == older
     assert after[older].data["merged_into"] == ""
     assert after[older].data["child_id"] == survivor
+    # The kept entity shows in the list of the LAO that registered the child last.
+    with Session(field.engine) as session:
+        registrations = [o for o in session.exec(select(ChildObservation).where(
+            ChildObservation.form_id == "child_registration"))
+            if registration_entity_id(o.submission_id) in (older, newer)]
+    last = max(registrations, key=lambda o: (o.observed_on or date.min, o.id or 0))
+    assert after[older].data["lao_code"] == last.lao_code
 
     _set_status(field.engine, survivor, status=55, next_followup_due=date(2027, 1, 15))
     before = field.mark()

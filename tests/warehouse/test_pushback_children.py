@@ -1,5 +1,5 @@
 """Push-back's warehouse reads on SQLite and PostgreSQL: which child an entity belongs to, merged ids
-followed, and what the child's entity should show (status, due date, plan, sensitive consent)."""
+followed, and what the child's entity should show (status, due date, plan, sensitive consent, LAO)."""
 
 from __future__ import annotations
 
@@ -72,11 +72,17 @@ def test_a_childs_entity_shows_its_status_due_date_current_plan_and_latest_sensi
         _child(session, "C2")
         _submission(session, "C1", "child_registration", "r1", on=date(2026, 3, 1), first_name="มะลิ",
                     last_name="ใจดี", nickname="ลิ", moo=3, village_name="บ้านนา", lao_code="6810104")
-        _submission(session, "C1", "child_registration", "r1b", on=date(2026, 4, 1), first_name="มะลิ")
+        # Registered again after a move: the entity follows the child into the new LAO.
+        _submission(session, "C1", "child_registration", "r1b", on=date(2026, 4, 1), first_name="มะลิ",
+                    lao_code="6810105")
         early = _submission(session, "C1", "home_visit", "hv1", on=date(2026, 3, 5))
         late = _submission(session, "C1", "home_visit", "hv2", on=date(2026, 5, 5))
         session.add(ConsentRecord(**early, kind="sensitive", consented_on=date(2026, 3, 5), consent_ok=True))
         session.add(ConsentRecord(**late, kind="sensitive", consented_on=date(2026, 5, 5), consent_ok=False))
+        # A visit still assigned to an id merged into C1 counts for C1.
+        _child(session, "C7", redirect_to="C1")
+        merged = _submission(session, "C7", "home_visit", "hv7", on=date(2026, 6, 5))
+        session.add(ConsentRecord(**merged, kind="sensitive", consented_on=date(2026, 6, 5), consent_ok=True))
         v1 = _submission(session, "C1", "assistance_plan", "p1", on=date(2026, 3, 20))
         v2 = _submission(session, "C1", "assistance_plan", "p2", on=date(2026, 6, 1))
         session.add(Plan(**v1, plan_id="plan-a", plan_version=1, plan_date=date(2026, 3, 20)))
@@ -94,10 +100,11 @@ def test_a_childs_entity_shows_its_status_due_date_current_plan_and_latest_sensi
         assert dict(states["C1"].values) == {
             "plan_status": "50", "next_followup_due": "2026-07-01", "plan_id": "plan-a", "plan_version": "2",
             "plan_date": "2026-06-01", "plan_interventions": "NFE SCHOLARSHIP TRANSPORT",
-            "sensitive_consent": "0"}
+            "sensitive_consent": "1", "lao_code": "6810105"}
         assert dict(states["C2"].values) == {"plan_status": "70", "next_followup_due": ""}
         assert dict(states["C3"].values) == {} and not states["C3"].erased  # nothing known: nothing sent
         assert states["C9"].erased and dict(states["C9"].values) == {}
 
         first = registration_rows(session, ["C1"])["C1"]
         assert (first.submission_id, first.nickname, first.moo) == ("r1", "ลิ", 3)
+        assert registration_rows(session, ["C1"], latest=True)["C1"].submission_id == "r1b"

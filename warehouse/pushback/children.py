@@ -60,6 +60,20 @@ def resolve_ids(session: Session, child_ids: Collection[str]) -> dict[str, str]:
     return resolved
 
 
+def _owners(session: Session, child_ids: Collection[str]) -> dict[str, str]:
+    """Observation key → child id, for every observation of these children, including those still
+    assigned to an id merged into one of them (matching flattens redirects to the survivor)."""
+    alias = {c: c for c in child_ids}
+    for batch in _chunks(sorted(child_ids)):
+        for merged in session.exec(select(Child).where(col(Child.redirect_to).in_(batch))):
+            alias[merged.child_id] = str(merged.redirect_to)
+    owner: dict[str, str] = {}
+    for batch in _chunks(sorted(alias)):
+        for a in session.exec(select(ChildAssignment).where(col(ChildAssignment.child_id).in_(batch))):
+            owner[a.obs_key] = alias[a.child_id]
+    return owner
+
+
 def _assigned(session: Session, keys: Collection[str]) -> dict[str, str]:
     """Observation key → child id, for the observations matching has assigned."""
     out: dict[str, str] = {}
@@ -138,10 +152,9 @@ def _plan_values(session: Session, plan_ids: Collection[str]) -> dict[str, dict[
 def _sensitive_consent(session: Session, child_ids: Collection[str]) -> dict[str, str]:
     """Child id → "1"/"0": its latest recorded sensitive-data consent (home visit), if any."""
     owner: dict[tuple[str, str, str, str], str] = {}
-    for batch in _chunks(sorted(child_ids)):
-        for a in session.exec(select(ChildAssignment).where(col(ChildAssignment.child_id).in_(batch))):
-            source, project_id, form_id, submission_id = a.obs_key.split("/", 3)
-            owner[(source, project_id, form_id, submission_id)] = a.child_id
+    for obs_key, owning in _owners(session, child_ids).items():
+        source, project_id, form_id, submission_id = obs_key.split("/", 3)
+        owner[(source, project_id, form_id, submission_id)] = owning
     best: dict[str, tuple[date, int, bool]] = {}
     for batch in _chunks(sorted({k[3] for k in owner})):
         query = select(ConsentRecord).where(ConsentRecord.kind == "sensitive",
@@ -167,8 +180,15 @@ def child_states(session: Session, child_ids: Collection[str], *, erased: Collec
             current[row.child_id] = row
     plans = _plan_values(session, {c.plan_id for c in current.values() if c.plan_id})
     consent = _sensitive_consent(session, live)
+    registered = registration_rows(session, live, latest=True)
     for child_id in live:
         values: dict[str, str] = {}
+        last = registered.get(child_id)
+        if last is not None and last.lao_code:
+            # A child who moved is registered again in the new LAO; when matching merges the two,
+            # the older entity is kept, so it must follow the child into the LAO that serves it now
+            # (the forms list only their own LAO's children).
+            values["lao_code"] = last.lao_code
         now = current.get(child_id)
         if now is not None and now.status is not None:
             values["plan_status"] = str(now.status)
@@ -184,13 +204,12 @@ def child_states(session: Session, child_ids: Collection[str], *, erased: Collec
     return states
 
 
-def registration_rows(session: Session, child_ids: Sequence[str]) -> dict[str, ChildObservation]:
-    """Child id → its earliest registration observation (what children.csv's personal columns show)."""
-    owner: dict[str, str] = {}
-    for batch in _chunks(sorted(child_ids)):
-        for a in session.exec(select(ChildAssignment).where(col(ChildAssignment.child_id).in_(batch))):
-            owner[a.obs_key] = a.child_id
-    best: dict[str, ChildObservation] = {}
+def registration_rows(session: Session, child_ids: Sequence[str], *, latest: bool = False
+                      ) -> dict[str, ChildObservation]:
+    """Child id → its earliest registration observation (what children.csv's personal columns show),
+    or with `latest` its most recent one (the LAO that registered the child last)."""
+    owner = _owners(session, child_ids)
+    best: dict[str, tuple[tuple[date, int], ChildObservation]] = {}
     subs = sorted({key.split("/", 3)[3] for key in owner if key.split("/", 3)[2] == REGISTRATION_FORM})
     for batch in _chunks(subs):
         query = select(ChildObservation).where(ChildObservation.form_id == REGISTRATION_FORM,
@@ -199,8 +218,12 @@ def registration_rows(session: Session, child_ids: Sequence[str]) -> dict[str, C
             child = owner.get(observation_key(o.source, o.project_id, o.form_id, o.submission_id))
             if child is None:
                 continue
-            held = best.get(child)
-            if held is None or (o.observed_on or date.max, o.id or 0) < (held.observed_on or date.max,
-                                                                          held.id or 0):
-                best[child] = o
-    return best
+            if latest:
+                key = (o.observed_on or date.min, o.id or 0)
+                better = child not in best or key > best[child][0]
+            else:
+                key = (o.observed_on or date.max, o.id or 0)
+                better = child not in best or key < best[child][0]
+            if better:
+                best[child] = (key, o)
+    return {child: o for child, (_, o) in best.items()}

@@ -3,8 +3,9 @@
 Rules (ARCHITECTURE.md, Identity; DOMAIN.md §5.2):
 
 * an entity linked to a child gets the warehouse's `child_id` and the properties push-back keeps
-  (plan status, next follow-up, sensitive consent, the current plan); a property the warehouse
-  knows nothing about is left as the field has it;
+  (plan status, next follow-up, sensitive consent, the current plan, and the LAO of the child's
+  latest registration, so a moved child's kept entity shows in the new LAO's list); a property the
+  warehouse knows nothing about is left as the field has it;
 * when several entities belong to one child (matching merged their children), the oldest entity
   (Central's `createdAt`, then uuid) is kept; each other one gets `merged_into` = the kept
   entity's uuid — the value the forms' list can resolve (`name` of children.csv) — and is never
@@ -25,7 +26,7 @@ from datetime import datetime
 
 # The properties push-back keeps (forms/xlsform/README.md, "The children entity list").
 PUSHED = ("child_id", "plan_status", "next_followup_due", "sensitive_consent", "plan_id", "plan_version",
-          "plan_date", "plan_interventions")
+          "plan_date", "plan_interventions", "lao_code")
 # Personal or case properties an erasure empties (child_id, opaque, stays; merged_into stays).
 ERASED_EMPTY = ("full_name", "nickname", "village", "birth_year", "registered_on", "lao_code",
                 "plan_status", "next_followup_due", "sensitive_consent", "plan_id", "plan_version",
