@@ -153,7 +153,7 @@ def fill_warehouse(n: int, path: Path) -> None:
 def work(case: str, n: int, folder: Path) -> dict[str, Any]:
     from warehouse.report.config import load_config
     from warehouse.report.model import ReportRow
-    from warehouse.report.rows import FIELDS, ReportSummary, _Spill
+    from warehouse.report.rows import CHUNK_ROWS, FIELDS, ReportSummary, _Spill
     from warehouse.report.writers import CsvWriter, JsonWriter, XlsxWriter
 
     config = load_config()
@@ -213,7 +213,7 @@ def work(case: str, n: int, folder: Path) -> dict[str, Any]:
         count = xlsx.close(ReportSummary(), []).rows
     elif case == "report":
         summary = ReportSummary()
-        spill = _Spill(100_000, folder)
+        spill = _Spill(CHUNK_ROWS, folder)
         for row in report_rows():
             spill.add(row)
             summary.rows[(row.lao_code, row.plan_status_code)] += 1

@@ -38,7 +38,7 @@ from warehouse.report.period import Period
 from warehouse.report.sources import ChildSources, iter_children
 
 FIELDS: tuple[str, ...] = tuple(ReportRow.model_fields)
-CHUNK_ROWS = 100_000  # rows sorted in memory before spilling to a temporary file
+CHUNK_ROWS = 25_000  # rows sorted in memory before spilling (~30 MB); 1M rows make 40 files to merge
 SPILL_BLOCK = 1000  # rows per pickle in a spilled chunk (read back a block at a time)
 FORM_RANK = {"child_registration": 0, "home_visit": 1, "assistance_plan": 2, "plan_followup": 3}
 REGISTRATION, VISIT_FORMS, FOLLOWUP = "child_registration", {"home_visit", "plan_followup"}, "plan_followup"
