@@ -341,6 +341,15 @@ app.add_typer(review_app, name="review")
 from orchestration.cli_export import deliveries_app, export_commands  # noqa: E402, I001  (export)
 app.add_typer(export_commands)
 app.add_typer(deliveries_app, name="deliveries")
+from orchestration.cli_report import report_commands  # noqa: E402, I001  (report --period YYYY-MM)
+app.add_typer(report_commands)
+from orchestration.cli_push import push_commands  # noqa: E402, I001  (push: status back to the field)
+app.add_typer(push_commands)
+
+from orchestration.cli_child import child_app, purge_commands  # noqa: E402, I001  (child show|correct|erase, purge)
+app.add_typer(child_app, name="child")
+app.add_typer(purge_commands)
+
 
 if __name__ == "__main__":
     app()

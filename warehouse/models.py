@@ -173,4 +173,6 @@ import warehouse.matching.store  # noqa: E402
 import warehouse.normalised  # noqa: E402
 import warehouse.plan_status.store  # noqa: E402
 import warehouse.privacy.subject_rights  # noqa: E402
-import warehouse.privacy.tombstone  # noqa: E402,F401
+import warehouse.privacy.tombstone  # noqa: E402
+import warehouse.pushback.store  # noqa: E402
+import warehouse.report.store  # noqa: E402,F401

@@ -18,7 +18,7 @@ from orchestration.settings import Settings
 ORDER = ("sync", "normalise", "match", "status", "report", "export", "push")
 # Modules whose import registers stages; a new stage adds its module here.
 STAGE_MODULES = ("orchestration.stages.ingest", "orchestration.stages.match", "orchestration.stages.status",
-                 "orchestration.stages.export")
+                 "orchestration.stages.report", "orchestration.stages.export", "orchestration.stages.push")
 SOURCES = ("central", "kobo")
 
 
