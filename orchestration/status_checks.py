@@ -10,7 +10,7 @@ from orchestration.assets.report import eef_report, latest_period, period_of, re
 from orchestration.resources import SettingsResource, WarehouseResource
 from warehouse.plan_status.monthly import period_account
 from warehouse.plan_status.overdue import overdue_followups
-from warehouse.plan_status.reconcile import EXAMPLES, reconcile
+from warehouse.plan_status.reconcile import EXAMPLES, reconcile, report_entries
 from warehouse.privacy.pseudonym import child_key
 from warehouse.privacy.tombstone import erased_child_ids
 
@@ -43,12 +43,11 @@ def report_rows_reconcile_with_the_status_engine(
     folder = report_dir(config.data_dir, period)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     name = next(f["name"] for f in manifest["files"] if f["name"].endswith(".json"))
-    written = json.loads((folder / name).read_text(encoding="utf-8"))
     secret = config.odksync_secret()
     with warehouse.session() as session:
         account = period_account(session, period, leave_out=erased_child_ids(session))
-    result = reconcile(account, written["rows"], written["exceptions"],
-                       lambda child: child_key(child, secret))
+    records = report_entries(folder / name, expected=int(manifest["rows"]) + int(manifest["exceptions"]))
+    result = reconcile(account, records, lambda child: child_key(child, secret))
     engine_total = sum(result.engine_by_status.values())
     report_total = sum(result.report_by_status.values())
     return dg.AssetCheckResult(

@@ -8,11 +8,10 @@ report reconciles with the engine both read these, so both see the statuses the 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from warehouse.matching.store import Child, ChildAssignment
@@ -79,42 +78,28 @@ def child_laos(session: Session) -> dict[str, str]:
     return {child: rank[2] for child, rank in latest.items()}
 
 
-@dataclass(frozen=True)
-class Transition:
-    child_id: str
-    seq: int
-    at: date
-    to_status: int
-
-
-def load_history(session: Session, *, until: date | None = None) -> list[Transition]:
-    """Every applied transition (up to `until`, inclusive), in each child's order."""
-    query = select(col(StatusHistory.child_id), col(StatusHistory.seq), col(StatusHistory.at),
-                   col(StatusHistory.to_status)).order_by(col(StatusHistory.child_id), col(StatusHistory.seq))
-    if until is not None:
-        query = query.where(col(StatusHistory.at) <= until)
-    return [Transition(str(c), int(s), a, int(t)) for c, s, a, t in session.execute(query)]
-
-
-def status_on(history: Iterable[Transition], day: date) -> dict[str, tuple[int, date]]:
-    """Each child's status at the end of `day` and when it began (children with none yet absent)."""
-    state: dict[str, tuple[int, date]] = {}
-    for t in history:  # in each child's order: the last applied on or before `day` wins
-        if t.at <= day:
-            state[t.child_id] = (t.to_status, t.at)
-    return state
+def status_on(session: Session, day: date) -> dict[str, tuple[int, date]]:
+    """Each child's status at the end of `day` and when it began (children with none yet absent):
+    its last applied transition on or before `day`, found by the database (one row per child)."""
+    # seq follows the child's event order, so the highest seq up to `day` is the latest transition.
+    child, seq = col(StatusHistory.child_id), col(StatusHistory.seq)
+    last = (select(child.label("child_id"), func.max(seq).label("seq"))
+            .where(col(StatusHistory.at) <= day).group_by(child).subquery())
+    rows = session.execute(
+        select(child, col(StatusHistory.to_status), col(StatusHistory.at))
+        .join(last, (child == last.c.child_id) & (seq == last.c.seq)))
+    return {str(child_id): (int(status), at) for child_id, status, at in rows}
 
 
 def monthly_counts(session: Session, ends: list[date],
                    leave_out: set[str] | None = None) -> dict[date, dict[str, Counter[int]]]:
     """Children per status per LAO at each month end: {month end: {lao_code: Counter(status)}}."""
-    history = load_history(session, until=max(ends)) if ends else []
     laos = child_laos(session)
     leave_out = leave_out or set()
     counts: dict[date, dict[str, Counter[int]]] = {}
     for end in ends:
         per_lao: dict[str, Counter[int]] = defaultdict(Counter)
-        for child, (status, _) in status_on(history, end).items():
+        for child, (status, _) in status_on(session, end).items():
             if child not in leave_out:
                 per_lao[laos.get(child, NO_LAO)][status] += 1
         counts[end] = dict(per_lao)
@@ -140,7 +125,7 @@ def period_account(session: Session, period: str, *, leave_out: set[str] | None 
     start, end = period_bounds(period)
     leave_out = leave_out or set()
     account = PeriodAccount()
-    for child, (status, since) in status_on(load_history(session, until=end), end).items():
+    for child, (status, since) in status_on(session, end).items():
         if child in leave_out:
             continue
         if status == lifecycle.CONSENT_WITHDRAWN:

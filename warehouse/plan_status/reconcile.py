@@ -8,9 +8,11 @@ count: a child silently dropped, or counted under another status, fails.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from warehouse.plan_status.monthly import PeriodAccount
@@ -36,17 +38,39 @@ class Reconciliation:
                 for c in codes if self.engine_by_status.get(c, 0) != self.report_by_status.get(c, 0)}
 
 
-def reconcile(account: PeriodAccount, rows: Iterable[Mapping[str, Any]],
-              exceptions: Iterable[Mapping[str, Any]], key_of: Callable[[str], str]) -> Reconciliation:
-    """Compare the engine's account with the report's rows and exceptions (`key_of`: child id → the
-    report's child_key). Examples name children by the warehouse's own id."""
+def report_entries(path: Path, *, expected: int) -> list[tuple[str, int | None]]:
+    """(child_key, plan_status_code) of the rows, then the exceptions, of a report's JSON, read a
+    line at a time (the report writes one record a line), so a report of a million rows is never
+    held whole. Should the count not be the `expected` one (the manifest's rows + exceptions: the
+    file is laid out otherwise), the file is read whole instead."""
+    entries: list[tuple[str, int | None]] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            text = line.strip().removesuffix(",")
+            if text.startswith("{") and text.endswith("}") and '"rows": [' not in text:
+                entries.append(_entry(json.loads(text)))
+    if len(entries) != expected:
+        whole = json.loads(path.read_text(encoding="utf-8"))
+        entries = [_entry(r) for r in [*whole["rows"], *whole["exceptions"]]]
+    return entries
+
+
+def _entry(record: Mapping[str, Any]) -> tuple[str, int | None]:
+    code = record.get("plan_status_code")
+    return str(record["child_key"]), int(code) if code is not None else None
+
+
+def reconcile(account: PeriodAccount, entries: Iterable[tuple[str, int | None]],
+              key_of: Callable[[str], str]) -> Reconciliation:
+    """Compare the engine's account with the report's rows and exceptions (`entries`: child_key and
+    plan_status_code of each; `key_of`: child id → the report's child_key). Examples name children
+    by the warehouse's own id."""
     reported: dict[str, int | None] = {}
     by_status: Counter[int] = Counter()
-    for record in [*rows, *exceptions]:
-        code = record.get("plan_status_code")
-        reported[str(record["child_key"])] = int(code) if code is not None else None
+    for key, code in entries:
+        reported[key] = code
         if code is not None:
-            by_status[int(code)] += 1
+            by_status[code] += 1
     result = Reconciliation(engine_by_status=account.per_status(),
                             report_by_status=dict(sorted(by_status.items())))
     for child, status in sorted(account.status.items()):
