@@ -27,7 +27,7 @@ from orchestration.assets.report import eef_report, report_months
 from orchestration.checks import asset_checks
 from orchestration.definitions import defs
 from orchestration.kobo import kobo_client
-from orchestration.resources import default_resources
+from orchestration.resources import SettingsResource, default_resources
 from orchestration.schedules import hourly_sync
 from orchestration.settings import Settings
 from simulation.generator import generate_children, registration_xml
@@ -176,6 +176,11 @@ def test_one_materialisation_of_the_whole_graph_keeps_every_secret_out_of_dagste
     kobo_token = settings.local_secret("local_kobo_token")
     month = report_months.get_last_partition_key()
     everything = [*ASSETS, *MONTHLY, *asset_checks]
+    bound = default_resources()["settings"]
+    assert isinstance(bound, SettingsResource)
+    for field, variable in (("central_password", "ODK_CENTRAL_PASSWORD"), ("secret", "ODKSYNC_SECRET")):
+        value = getattr(bound, field)  # what the UI shows: the variable's name, never its value
+        assert isinstance(value, dg.EnvVar) and value.env_var_name == variable
     (tmp_path / "dagster").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
         runs = [dg.materialize(everything, partition_key=key, resources=default_resources(),
