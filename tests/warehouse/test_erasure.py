@@ -243,3 +243,20 @@ def test_a_new_form_choosing_an_erased_childs_entity_is_erased_with_the_child(en
     assert events[1].details["reason"] == "consent_withdrawn"
     with Session(engine) as session:
         assert set(session.scalars(select(col(Child.child_id)))) == {ids["A"], ids["B"]}
+
+
+def test_redaction_keeps_only_the_allow_list_in_central_and_kobo_shapes() -> None:
+    central = registration(A)
+    central.update({"__id": "uuid:a-reg", "__system": {"submitterName": "enum"}})
+    kept = redact_payload(central)
+    assert set(kept) == {"start", "end", "today", "username", "enumerator_id", "lao", "consent", "case",
+                         "meta", "__id", "__system"}
+    assert kept["case"] == {"plan_status": "10"} and kept["meta"] == {"instanceID": "uuid:a-reg"}
+    assert set(kept["consent"]) == {"consent_given", "consent_ok", "consent_version", "consent_scope"}
+    kobo = {"_id": 7, "_uuid": "u-1", "meta/instanceID": "uuid:k-1", "lao/lao_code": "5700708",
+            "child/first_name": A.first, "child/national_id": A.national_id, "_geolocation": [14.4, 99.8],
+            "_attachments": [{"filename": "photo.jpg"}], "goals": [{"goals/goal_text": "x"}],
+            "status/recommend_status": "99", "instance_label": A.first}
+    assert redact_payload(kobo) == {"_id": 7, "_uuid": "u-1", "meta/instanceID": "uuid:k-1",
+                                    "lao/lao_code": "5700708", "status/recommend_status": "99"}
+    assert redact_payload("not a submission") == {}
