@@ -3,30 +3,25 @@
 The seam is `RowSource`: any function from (session, period) to `SourceRow`s — the warehouse's
 `child_id` plus a mapping with the REPORT_FORMAT keys. Exports never look inside how the rows were
 made, so the EEF report's own row builder plugs in unchanged; `report_rows` is the
-report's own builder seen through it. `child_extras` and `child_consents` read
-the few things the report does not carry (extra fields, consent scopes), in bulk.
+report's own builder seen through it. `child_extras` reads the extra fields the report does not carry,
+in bulk; consent scopes come from the one consent lookup, `warehouse.privacy.consent.child_consents`
+(imported here under its old name), which the report uses too.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from warehouse.matching.identity import observation_key
 from warehouse.matching.store import Child, ChildAssignment
-from warehouse.normalised import (
-    ChildObservation,
-    ConsentRecord,
-    Screening,
-    StatusEvent,
-)
-from warehouse.privacy.consent import WITHDRAWN_STATUS, ChildConsent, consent_from_rows
+from warehouse.normalised import ChildObservation, Screening
+from warehouse.privacy.consent import child_consents as child_consents
 from warehouse.privacy.pseudonym import check_secret
 
 
@@ -92,19 +87,6 @@ def report_rows(session: Session, period: str, *, secret: str) -> Iterator[Sourc
         built = build_child(sources, when, key, set())
         if built is not None and built.row is not None:
             yield SourceRow(sources.child_id, built.row.model_dump())
-
-
-def child_consents(session: Session, child_ids: Iterable[str]) -> dict[str, ChildConsent]:
-    """Each child's consent from its `norm_consent` rows, withdrawn when any form proposed 99."""
-    wanted = set(child_ids)
-    by_obs = _submissions_by_child(session)
-    rows: dict[str, list[ConsentRecord]] = defaultdict(list)
-    for record in session.exec(select(ConsentRecord)).all():
-        if (child := by_obs.get(_key(record))) in wanted:
-            rows[child].append(record)
-    withdrawn = {by_obs.get(_key(e)) for e in session.exec(
-        select(StatusEvent).where(col(StatusEvent.proposed_status) == WITHDRAWN_STATUS)).all()}
-    return {cid: consent_from_rows(rows.get(cid, []), withdrawn=cid in withdrawn) for cid in wanted}
 
 
 def child_extras(session: Session, child_ids: Iterable[str], period_end: date) -> dict[str, dict[str, Any]]:

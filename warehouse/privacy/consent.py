@@ -5,19 +5,25 @@ come from an older form, another client or a hand-made request. A registration t
 quarantined with a Thai reason (warehouse/normalise/child_registration.py calls `age_rule_problems`).
 
 `may_share` answers the question every export asks before it writes a child's row: may this child's
-data go to this recipient on this legal basis, and in what form.
+data go to this recipient on this legal basis, and in what form. `consent_rows_by_child` is the one
+lookup of consent records by child (the surviving id of a merged child), streamed in child order for
+the fund's report and gathered for a few children by `child_consents` for the partner exports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Protocol
+from itertools import groupby
+from typing import Any, Protocol
 
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from warehouse.matching.store import Child, ChildAssignment
 from warehouse.normalised import ConsentRecord, StatusEvent
 
 ADULT_AGE = 20  # Civil and Commercial Code: majority at 20
@@ -222,3 +228,49 @@ def child_consent(session: Session, submission_ids: Iterable[str]) -> ChildConse
         col(StatusEvent.submission_id).in_(ids),
         col(StatusEvent.proposed_status) == WITHDRAWN_STATUS)).first()
     return consent_from_rows(rows, withdrawn=withdrawn is not None)
+
+
+CONSENT_YIELD_PER = 5000
+CONSENT_FIELDS = ("kind", "consented_on", "age_told", "given_by", "child_assent", "consent_ok",
+                  "consent_version", "share_with_eef", "contact_followup")
+
+
+def consent_rows_by_child(session: Session) -> Iterator[Any]:
+    """Every `norm_consent` row with `child_id`, the child it counts for (a merged child's survivor:
+    matching keeps redirects one step long), ordered by that id in byte order (`COLLATE "C"` on
+    PostgreSQL, BINARY on SQLite, Python's order for the same strings) and read a few thousand rows at
+    a time, so a caller can zip it with other per-child streams without holding them all."""
+    c, a = ConsentRecord, ChildAssignment
+    merged = aliased(Child)
+    child = func.coalesce(merged.redirect_to, col(a.child_id))
+    ordered = child.collate("C" if session.get_bind().dialect.name == "postgresql" else "BINARY")
+    obs_key = c.source + "/" + c.project_id + "/" + c.form_id + "/" + c.submission_id
+    stmt = (
+        select(child.label("child_id"), *(getattr(c, name) for name in CONSENT_FIELDS))
+        .select_from(c)
+        .join(a, col(a.obs_key) == obs_key)
+        .outerjoin(merged, col(merged.child_id) == col(a.child_id))
+        .order_by(ordered)
+    )
+    return iter(session.execute(stmt.execution_options(yield_per=CONSENT_YIELD_PER)))
+
+
+def child_consents(session: Session, child_ids: Iterable[str]) -> dict[str, ChildConsent]:
+    """Each of these children's consent (from `consent_rows_by_child`), withdrawn when any of its forms
+    proposed status 99; a child without consent rows gets an empty `ChildConsent` (no scope given)."""
+    wanted = set(child_ids)
+    rows: dict[str, list[Any]] = {}
+    for child, group in groupby(consent_rows_by_child(session), key=lambda row: str(row.child_id)):
+        if child in wanted:
+            rows[child] = list(group)
+    a = ChildAssignment
+    merged = aliased(Child)
+    e = StatusEvent
+    obs_key = e.source + "/" + e.project_id + "/" + e.form_id + "/" + e.submission_id
+    withdrawn = {str(child) for child in session.execute(
+        select(func.coalesce(merged.redirect_to, col(a.child_id)))
+        .select_from(e)
+        .join(a, col(a.obs_key) == obs_key)
+        .outerjoin(merged, col(merged.child_id) == col(a.child_id))
+        .where(col(e.proposed_status) == WITHDRAWN_STATUS)).scalars()}
+    return {cid: consent_from_rows(rows.get(cid, []), withdrawn=cid in withdrawn) for cid in wanted}
