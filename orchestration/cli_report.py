@@ -62,6 +62,8 @@ def describe_report(result: ReportResult) -> str:
     """One report in one line, Thai first (used by the CLI and the `report` stage)."""
     statuses = ", ".join(f"{code}: {n}" for code, n in result.by_status.items()) or "-"
     return (f"รายงาน กสศ. งวด {result.period}: {result.rows} แถว (rows), ข้อยกเว้น {result.exceptions} "
-            f"(exceptions), ถอนความยินยอม {result.withdrawn} (withdrawn, counted only), "
+            f"(exceptions) ในนั้นยังไม่มีความยินยอมให้เปิดเผยแก่ กสศ. {result.no_consent} "
+            f"(no consent for the fund, basis {result.legal_basis}), "
+            f"ถอนความยินยอม {result.withdrawn} (withdrawn, counted only), "
             f"ลบข้อมูลแล้ว {result.erased} (erased, counted only); ตามสถานะ (by status) {statuses} "
             f"→ {result.out_dir}")

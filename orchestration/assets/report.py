@@ -70,6 +70,9 @@ def report_metadata(result: ReportResult) -> dict[str, Any]:
         "format": result.format,
         "rows": result.rows,
         "exceptions": result.exceptions,
+        "no_consent_for_fund": result.no_consent,  # among the exceptions (basis consent)
+        "pseudonymised": result.pseudonymised,
+        "legal_basis": result.legal_basis,
         "withdrawn": result.withdrawn,
         "erased": result.erased,
         "closed_before_period": result.closed_before,

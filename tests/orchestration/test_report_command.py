@@ -25,7 +25,9 @@ def test_report_writes_the_files_and_prints_what_they_hold(engine: Engine, datab
         "eef_plan_status_2026-03.csv", "eef_plan_status_2026-03.json", "eef_plan_status_2026-03.xlsx",
         "manifest.json"]
     first_line = done.stdout.splitlines()[0]
-    assert first_line.startswith("รายงาน กสศ. งวด 2026-03: 3 แถว (rows), ข้อยกเว้น 4 (exceptions)")
+    assert first_line.startswith("รายงาน กสศ. งวด 2026-03: 3 แถว (rows), ข้อยกเว้น 6 (exceptions) "
+                                 "ในนั้นยังไม่มีความยินยอมให้เปิดเผยแก่ กสศ. 2 (no consent for the fund, "
+                                 "basis consent)")
     assert "ถอนความยินยอม 1" in first_line and "ลบข้อมูลแล้ว 1" in first_line and SECRET not in done.stdout
     elsewhere = tmp_path / "elsewhere"
     again = odksync("report", "--period", "2026-03", "--out", str(elsewhere), cwd=tmp_path, env=env)

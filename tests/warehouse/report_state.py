@@ -1,5 +1,6 @@
 """A small hand-made warehouse for the EEF report tests: children with forms, plans, follow-ups,
-merges, a withdrawal, an erasure and the rows that cannot be reported, made through the real
+merges, a withdrawal, an erasure, consent for the fund given, refused and never recorded, and the rows
+that cannot be reported, made through the real
 normalised, matching and plan-status tables (the status engine computes the history)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from warehouse.matching.store import Child, ChildAssignment
 from warehouse.models import SubmissionVersion
 from warehouse.normalised import (
     ChildObservation,
+    ConsentRecord,
     Education,
     FollowUp,
     Plan,
@@ -69,6 +71,12 @@ class World:
             observation["national_id_valid"] = True
         self.session.add(ChildObservation(**common, observed_on=on, lao_code=lao, enumerator_id="enum01",
                                           **observation))
+        share = extra.pop("share", None)
+        if share is not None:  # the consent group: consent given; sharing with the fund as `share` says
+            self.session.add(ConsentRecord(**common, kind="registration", consented_on=on, age_told=12,
+                                           given_by="MOTHER", consent_given=True, child_assent=True,
+                                           consent_ok=True, consent_version="v1", share_with_eef=share,
+                                           contact_followup=True))
         if kind == "registration":
             self.session.add(Education(**common, oos_category=extra.pop("oos_category", None)))
             for ordinal, reason in enumerate(extra.pop("leave_reasons", ()), start=1):
@@ -104,7 +112,7 @@ def build(session: Session) -> World:
     w.child("CA")
     w.form("CA", "registration", date(2026, 1, 5), 10, sex="F", birth_date=date(2012, 5, 1),
            national_id=thai_id("110370012345"), province_code="81", district_code="8101",
-           subdistrict_code="810102", oos_category="DROPOUT", leave_reasons=("POVERTY", "WORK"))
+           subdistrict_code="810102", oos_category="DROPOUT", leave_reasons=("POVERTY", "WORK"), share=True)
     w.form("CA", "visit", date(2026, 1, 10), 20)
     w.form("CA", "plan", date(2026, 1, 20), 40, plan_id="PA",
            interventions=(("NFE", "EEF"), ("MATERIALS", "LAO")))
@@ -112,7 +120,8 @@ def build(session: Session) -> World:
     w.form("CA", "followup", date(2026, 4, 10), 60, plan_id="PA", outcome="IN_FORMAL")
     # B: screened out (25) during March: closed in the period, so still reported.
     w.child("CB")
-    w.form("CB", "registration", date(2026, 2, 1), 10, sex="M", birth_year=2009, oos_category="NEVER")
+    w.form("CB", "registration", date(2026, 2, 1), 10, sex="M", birth_year=2009, oos_category="NEVER",
+           share=True)
     w.form("CB", "visit", date(2026, 3, 5), 25)
     # C: screened out in 2025: closed before the period began, left out.
     w.child("CC")
@@ -138,7 +147,7 @@ def build(session: Session) -> World:
     w.child("CI1")
     w.child("CI2", redirect_to="CI1")
     w.form("CI1", "registration", date(2026, 1, 1), 10, sex="M", birth_date=date(2020, 6, 1),
-           national_id=thai_id("310050011223"), oos_category="ATRISK")
+           national_id=thai_id("310050011223"), oos_category="ATRISK", share=True)
     w.form("CI2", "visit", date(2026, 1, 15), 20, lao=LAO_KHON_KAEN)
     # J: two registrations with two different valid national IDs: a contradiction.
     w.child("CJ")
@@ -147,6 +156,15 @@ def build(session: Session) -> World:
     # K: only a follow-up, never registered: the engine refuses it; no status to report.
     w.child("CK")
     w.form("CK", "followup", date(2026, 2, 20), 50, lao=LAO_KHON_KAEN)
+    # L: consent given but not to share with the fund; M: no consent record at all. On basis consent
+    # both are exceptions (no_consent); on an agreement's basis L is a pseudonymised row.
+    w.child("CL")
+    w.form("CL", "registration", date(2026, 2, 10), 10, sex="F", birth_date=date(2014, 2, 1),
+           national_id=thai_id("110370077665"), subdistrict_code="810102", oos_category="NOTCONT",
+           share=False)
+    w.form("CL", "visit", date(2026, 2, 12), 20)
+    w.child("CM")
+    w.form("CM", "registration", date(2026, 2, 11), 10, lao=LAO_KHON_KAEN, sex="M", birth_year=2011)
     recompute_status(session, as_of=AS_OF)
     session.commit()
     return w

@@ -94,14 +94,15 @@ def test_inclusion_rules_rows_exceptions_and_counts(state: Engine, tmp_path: Pat
     assert (b.plan_status_code, b.status_since) == (25, date(2026, 3, 5))  # closed during March: reported
     reasons = {x.child_key: x.reason for x in exceptions}
     assert reasons == {key("CF"): "no_lao", key("CG"): "unknown_lao", key("CJ"): "contradiction",
-                       key("CK"): "no_status"}
+                       key("CK"): "no_status", key("CL"): "no_consent", key("CM"): "no_consent"}
     assert all(x.message and "กรุณา" in x.message for x in exceptions)  # what to do, in Thai
     shown = {r.child_key for r in rows} | set(reasons)
     for absent in ("CC", "CD", "CE", "CH"):  # closed before, withdrawn, erased, registered after
         assert key(absent) not in shown
     assert summary.total("withdrawn") == 1 and summary.others[(LAO_KHON_KAEN, "withdrawn")] == 1
     assert summary.total("erased") == 1 and summary.others[(LAO_KRABI, "erased")] == 1
-    assert summary.closed_before == 1 and summary.row_count == 3 and summary.exception_count == 4
+    assert summary.closed_before == 1 and summary.row_count == 3 and summary.exception_count == 6
+    assert summary.no_consent == {LAO_KRABI: 1, LAO_KHON_KAEN: 1} and summary.pseudonymised == 0
 
 
 def test_status_is_the_one_on_the_period_end_not_today(state: Engine) -> None:
@@ -132,8 +133,9 @@ def test_rows_and_exceptions_reconcile_with_the_status_engine(state: Engine) -> 
             if c.child_id not in erased and c.status != 99
             and not (c.closed and c.since and c.since < period.first))
     assert reported + excepted == engine_counts
-    # A (60), H, F, G, J (10), I (20), K (no status); B closed in March, C in 2025: before November.
-    assert sum(engine_counts.values()) == 7 and engine_counts[None] == 1
+    # A (60), H, F, G, J, M (10), I, L (20), K (no status); B closed in March, C in 2025: before November.
+    # L and M have no consent for the fund: exceptions under their status, so they still reconcile.
+    assert sum(engine_counts.values()) == 9 and engine_counts[None] == 1
 
 
 def test_same_state_gives_the_same_csv_bytes_and_json_but_for_generated_at(
@@ -171,9 +173,11 @@ def test_xlsx_reads_back_with_thai_headers_be_dates_summary_chart_and_sheets(
     assert registered[key("CA")] == datetime(2026, 1, 5)
     summary = list(book["สรุป"].values)
     total = next(r for r in summary if r[0] == "รวม")
-    assert total[summary[0].index("รวมแถวในรายงาน")] == 3 and total[summary[0].index("ข้อยกเว้น")] == 4
+    assert total[summary[0].index("รวมแถวในรายงาน")] == 3 and total[summary[0].index("ข้อยกเว้น")] == 6
+    assert total[summary[0].index("ไม่มีความยินยอมให้ส่ง กสศ. (อยู่ในข้อยกเว้น)")] == 2
+    assert any("ยังไม่มีความยินยอมให้เปิดเผยข้อมูลแก่ กสศ. 2 คน" in str(r[0]) for r in summary)
     messages = [r[4] for r in book["ข้อยกเว้น"].iter_rows(min_row=2, values_only=True)]
-    assert len(messages) == 4 and all("กรุณา" in str(m) for m in messages)
+    assert len(messages) == 6 and all("กรุณา" in str(m) for m in messages)
     assert [r[0] for r in book["columns"].iter_rows(min_row=2, values_only=True)] == config.keys
     with zipfile.ZipFile(result.path(".xlsx")) as z:  # openpyxl drops charts on load: read the parts
         workbook = z.read("xl/workbook.xml").decode()
@@ -204,10 +208,13 @@ def test_the_run_is_recorded_and_audited_and_the_manifest_names_every_file(
     with Session(state) as session:
         run = session.scalars(select(ReportRun)).one()
         assert latest_run(session, period=PERIOD) == run and latest_run(session, period="2026-02") is None
-    assert (run.period, run.rows, run.exceptions, run.withdrawn, run.erased) == (PERIOD, 3, 4, 1, 1)
+    assert (run.period, run.rows, run.exceptions, run.withdrawn, run.erased) == (PERIOD, 3, 6, 1, 1)
+    assert (manifest["no_consent"], manifest["pseudonymised"], manifest["disclosure"]) == (
+        2, 0, {"basis": "consent", "reference": None, "full_national_id": None})
     assert run.files == result.files and run.by_status == {"20": 1, "25": 1, "50": 1}
     (event,) = audit.events(state, action="export")
-    assert event.id == run.audit_event_id and event.row_count == 3
+    assert event.id == run.audit_event_id and event.row_count == 3 and event.legal_basis == "consent"
+    assert event.details["no_consent"] == 2 and event.details["disclosure"]["basis"] == "consent"
     assert event.subject == "eef-plan-status/1 2026-03"
     assert "child_key" in event.fields and not list((tmp_path / "out").glob("*.partial"))
 
@@ -275,10 +282,11 @@ def test_an_odd_value_becomes_an_exception_and_a_bad_area_code_falls_back(engine
     with Session(engine) as session:
         w = World(session)
         w.child("CX")
-        w.form("CX", "registration", date(2026, 1, 5), 10, subdistrict_code="81O102", district_code="8101")
+        w.form("CX", "registration", date(2026, 1, 5), 10, subdistrict_code="81O102", district_code="8101",
+               share=True)
         w.form("CX", "visit", date(2026, 1, 6), 20)
         w.child("CY")
-        w.form("CY", "registration", date(2026, 1, 5), 10)
+        w.form("CY", "registration", date(2026, 1, 5), 10, share=True)
         w.form("CY", "followup", date(2026, 2, 5), None, outcome="in school (ม.1)")
         recompute_status(session, as_of=AS_OF)
         session.commit()

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from functools import cache
 
+from warehouse.report.model import PSEUDONYMISED_KEYS as _PSEUDONYMISED_KEYS
 from warehouse.report.model import ReportRow
 
 REPORT_KEYS: tuple[str, ...] = tuple(ReportRow.model_fields)
 
-# What a child's row keeps when only a pseudonymised row may go (consent.ShareForm.PSEUDONYMISED,
-# DOMAIN §5.2 item 5): the child key, age band, sex, subdistrict and status codes.
-PSEUDONYMISED_KEYS: frozenset[str] = frozenset({
-    "period", "lao_code", "lao_name", "province_code", "district_code", "subdistrict_code", "child_key",
-    "sex", "age_band", "plan_status_code", "plan_status_th", "status_since",
-})
+# What a child's row keeps when only a pseudonymised row may go: defined with the report's row model,
+# which uses it for the fund's report too.
+PSEUDONYMISED_KEYS: frozenset[str] = _PSEUDONYMISED_KEYS
 
 
 @cache

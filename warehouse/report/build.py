@@ -44,6 +44,9 @@ class ReportResult:
     withdrawn: int
     erased: int
     closed_before: int
+    no_consent: int = 0  # exceptions: no consent for the fund on basis consent
+    pseudonymised: int = 0  # rows sent pseudonymised on an agreement's basis
+    legal_basis: str = ""  # the disclosure basis (and the full ID's, when configured)
     by_status: dict[int, int] = field(default_factory=dict)
     run_id: int | None = None
     audit_event_id: int | None = None
@@ -95,7 +98,8 @@ def write_report(engine: Engine, period: Period | str, out_dir: Path, secret: st
     columns = config.columns_for(None)
     with Session(engine) as session:
         synced = last_sync_at(session)
-        with select_report(session, period, secret, chunk_rows=chunk_rows) as selection:
+        with select_report(session, period, secret, chunk_rows=chunk_rows,
+                           disclosure=config.disclosure) as selection:
             xlsx = XlsxWriter(partial["xlsx"], columns, config)
             csv_out = CsvWriter(partial["csv"], columns)
             json_out = JsonWriter(partial["json"], columns, format_name=config.format, period=str(period),
@@ -123,7 +127,9 @@ def write_report(engine: Engine, period: Period | str, out_dir: Path, secret: st
                 "code_version": version,
                 "warehouse_last_sync": synced.isoformat(timespec="seconds") if synced else None,
                 "rows": summary.row_count, "exceptions": len(exceptions),
-                "withdrawn": summary.total(WITHDRAWN), "erased": summary.total(ERASED), "files": files}
+                "withdrawn": summary.total(WITHDRAWN), "erased": summary.total(ERASED),
+                "no_consent": summary.no_consent_count, "pseudonymised": summary.pseudonymised,
+                "disclosure": _disclosure(config), "files": files}
     manifest_path = out_dir / MANIFEST
     tmp = out_dir / (MANIFEST + ".partial")
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -133,7 +139,9 @@ def write_report(engine: Engine, period: Period | str, out_dir: Path, secret: st
         files=[*files, {"name": MANIFEST, "rows": len(files), "sha256": sha256_of(manifest_path),
                         "bytes": manifest_path.stat().st_size}],
         rows=summary.row_count, exceptions=len(exceptions), withdrawn=summary.total(WITHDRAWN),
-        erased=summary.total(ERASED), closed_before=summary.closed_before, by_status=summary.by_status())
+        erased=summary.total(ERASED), closed_before=summary.closed_before,
+        no_consent=summary.no_consent_count, pseudonymised=summary.pseudonymised,
+        legal_basis=config.disclosure.audit_basis, by_status=summary.by_status())
     _record(engine, result, config, summary, started=started, actor=actor, version=version, synced=synced,
             columns=[c.key for c in columns])
     return result
@@ -144,9 +152,10 @@ def _record(engine: Engine, result: ReportResult, config: ReportConfig, summary:
     with Session(engine, expire_on_commit=False) as session:
         event = audit.record(
             engine, session=session, actor=actor, action="export", subject=f"{config.format} {result.period}",
-            fields=columns, row_count=result.rows, legal_basis=config.legal_basis or None,
+            fields=columns, row_count=result.rows, legal_basis=result.legal_basis,
             details={"recipient": "EEF", "out_dir": str(result.out_dir), "files": result.files,
-                     "exceptions": result.exceptions})
+                     "exceptions": result.exceptions, "no_consent": result.no_consent,
+                     "pseudonymised": result.pseudonymised, "disclosure": _disclosure(config)})
         run = ReportRun(
             format=config.format, period=result.period, started_at=started, finished_at=datetime.now(UTC),
             out_dir=str(result.out_dir), rows=result.rows, exceptions=result.exceptions,
@@ -156,6 +165,15 @@ def _record(engine: Engine, result: ReportResult, config: ReportConfig, summary:
         session.add(run)
         session.commit()
         result.run_id, result.audit_event_id = run.id, event.id
+
+
+def _disclosure(config: ReportConfig) -> dict[str, Any]:
+    """The disclosure basis as the manifest and the audit row record it (PDPA s.27)."""
+    d = config.disclosure
+    full = d.full_national_id
+    return {"basis": d.basis.value, "reference": d.reference,
+            "full_national_id": None if full is None or full.basis is None else
+            {"basis": full.basis.value, "reference": full.reference}}
 
 
 def _os_user() -> str:

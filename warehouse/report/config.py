@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from warehouse.privacy.consent import Basis
 from warehouse.report.model import ReportRow
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "eef_report.toml"
@@ -48,6 +49,55 @@ class Sheets(BaseModel):
     columns: str = Field(min_length=1, max_length=31)
 
 
+class FullNationalId(BaseModel):
+    """The basis for sending the full national ID instead of the masked one: both parts required."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    basis: Basis | None = None
+    reference: str | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> FullNationalId:
+        if self.basis is None or len((self.reference or "").strip()) < 5:
+            raise ValueError(
+                "การส่งเลขประจำตัวประชาชนเต็มแก่ กสศ. ต้องระบุทั้ง basis (ฐานทางกฎหมาย) และ reference "
+                "(ข้อตกลงหรือกฎหมายที่ให้ฐานนั้น อย่างน้อย 5 ตัวอักษร) มิฉะนั้นให้ลบหัวข้อ "
+                "[disclosure.full_national_id] ออกเพื่อส่งแบบปิดบัง (the full national ID needs both a legal "
+                "basis and a reference naming the agreement or law; remove the section to keep it masked)")
+        return self
+
+
+class Disclosure(BaseModel):
+    """The legal basis on which the report is disclosed to the fund (PDPA s.27, DOMAIN §5.2).
+
+    `consent`: only children whose latest consent gives `share_with_eef` are rows; the others are
+    exceptions. Another basis (a data-sharing agreement naming it, `reference`): children without that
+    consent are reported pseudonymised (warehouse.privacy.consent.may_share decides)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    basis: Basis = Basis.CONSENT
+    reference: str | None = None
+    full_national_id: FullNationalId | None = None
+
+    @model_validator(mode="after")
+    def _reference_for_an_agreement(self) -> Disclosure:
+        if self.basis is not Basis.CONSENT and len((self.reference or "").strip()) < 5:
+            raise ValueError(
+                f"ฐาน {self.basis.value} ต้องมี reference ระบุข้อตกลงแลกเปลี่ยนข้อมูลหรือกฎหมายที่ให้ฐานนั้น "
+                f"(basis {self.basis.value} needs a reference naming the data-sharing agreement or law)")
+        return self
+
+    @property
+    def audit_basis(self) -> str:
+        """What the audit log's legal_basis records (64 characters at most)."""
+        text = self.basis.value
+        if self.full_national_id is not None and self.full_national_id.basis is not None:
+            text += f"; national_id:{self.full_national_id.basis.value}"
+        return text[:64]
+
+
 class ReportConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -55,7 +105,7 @@ class ReportConfig(BaseModel):
     file_stem: str = Field(pattern=r"^[A-Za-z0-9_]+$")
     xlsx_date_format: str = Field(min_length=1)
     rows_per_sheet: int = Field(ge=1, le=1_048_575)  # Excel's limit less the header row
-    legal_basis: str | None = None
+    disclosure: Disclosure = Disclosure()
     sheets: Sheets
     column: list[Column] = Field(min_length=1)
 

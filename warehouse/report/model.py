@@ -31,7 +31,8 @@ class ReportRow(BaseModel):
     district_code: str | None = Field(default=None, pattern=r"^\d{4}$")
     subdistrict_code: str | None = Field(default=None, pattern=r"^\d{6}$")
     child_key: str = Field(pattern=r"^[0-9a-f]{16}$")
-    national_id_masked: str = Field(default="", pattern=r"^(x-xxxx-xxxxx-\d{2}-\d)?$")
+    # masked; the full 13 digits only where the configuration names a basis for it (config.Disclosure)
+    national_id_masked: str = Field(default="", pattern=r"^(x-xxxx-xxxxx-\d{2}-\d|\d{13})?$")
     sex: Literal["M", "F", "X"]
     age_band: AgeBand
     oos_category: Literal["NEVER", "DROPOUT", "NOTCONT", "ATRISK", "NEET"] | None = None
@@ -41,12 +42,12 @@ class ReportRow(BaseModel):
     plan_status_th: str = Field(min_length=1)
     status_since: date
     intervention_types: str = Field(default="", pattern=r"^([A-Z][A-Z0-9_]*(\|[A-Z][A-Z0-9_]*)*)?$")
-    eef_funded: YN
+    eef_funded: YN | None = None  # None only in a pseudonymised row
     outcome_status: str | None = Field(default=None, pattern=CODE)
-    visits_count: int = Field(ge=0)
+    visits_count: int | None = Field(default=None, ge=0)  # None only in a pseudonymised row
     last_followup_on: date | None = None
     next_followup_due: date | None = None
-    followup_overdue: YN
+    followup_overdue: YN | None = None  # None only in a pseudonymised row
 
     @field_validator("plan_status_code")
     @classmethod
@@ -65,8 +66,17 @@ class ReportException(BaseModel):
     lao_code: str = ""  # as known (may be empty or not in the DLA list: that can be the reason)
     child_key: str = Field(pattern=r"^[0-9a-f]{16}$")
     plan_status_code: int | None = None
-    reason: Literal["no_lao", "unknown_lao", "no_status", "contradiction", "invalid_value"]
+    reason: Literal["no_lao", "unknown_lao", "no_status", "contradiction", "invalid_value", "no_consent"]
     message: str = Field(min_length=1)
+
+
+# What a child's row keeps when only a pseudonymised row may go (consent.ShareForm.PSEUDONYMISED,
+# DOMAIN §5.2 item 5): the child key, age band, sex, subdistrict and status codes. The fund's report and
+# the partner exports both use it.
+PSEUDONYMISED_KEYS: frozenset[str] = frozenset({
+    "period", "lao_code", "lao_name", "province_code", "district_code", "subdistrict_code", "child_key",
+    "sex", "age_band", "plan_status_code", "plan_status_th", "status_since",
+})
 
 
 EXCEPTION_COLUMNS: tuple[tuple[str, str], ...] = (

@@ -5,6 +5,11 @@ closed before the period began. Its status is the latest in its status history o
 period end (not today's status). A child whose consent was withdrawn (99) or who was erased is never a
 row; the summary counts them. A child the rules include whose row cannot be made — no LAO, an LAO not
 in the DLA list, no status, two different valid national IDs — becomes an exception with a Thai reason.
+Then the disclosure basis (config.Disclosure, PDPA s.27): on basis consent a child whose latest consent
+does not give `share_with_eef` is an exception (`no_consent`), counted on its own in the summary; on an
+agreement's basis such a child is a pseudonymised row (warehouse.privacy.consent.may_share decides, as
+for the partner exports). The national ID is masked unless the configuration names a basis for the
+full number.
 
 Rows come out ordered by (lao_code, child_key). child_key is a keyed hash, so the order is only known
 after every row is made: rows are sorted in chunks that spill to temporary files and are merged back,
@@ -30,10 +35,12 @@ from sqlmodel import Session
 from warehouse.cleaning.codes import laos
 from warehouse.plan_status import lifecycle
 from warehouse.plan_status.engine import FOLLOWUP_INTERVAL, thai_date
+from warehouse.privacy.consent import FUND, Basis, ShareForm, consent_from_rows, may_share
 from warehouse.privacy.minimise import mask_national_id
 from warehouse.privacy.pseudonym import check_secret, child_key
 from warehouse.privacy.tombstone import erased_child_ids
-from warehouse.report.model import ReportException, ReportRow
+from warehouse.report.config import Disclosure, load_config
+from warehouse.report.model import PSEUDONYMISED_KEYS, ReportException, ReportRow
 from warehouse.report.period import Period
 from warehouse.report.sources import ChildSources, iter_children
 
@@ -49,6 +56,10 @@ LAO_TYPE_PREFIX = {
     "subdistrict_municipality": "เทศบาลตำบล", "subdistrict_admin_org": "อบต.", "special_admin_area": "",
 }
 WITHDRAWN, ERASED = "withdrawn", "erased"  # summary columns besides the status codes
+NO_CONSENT = "no_consent"  # exception reason: no consent for the fund on basis consent
+# What a pseudonymised row leaves empty: every column outside PSEUDONYMISED_KEYS, to its "not given" value.
+_HIDDEN = {name: ("" if name in ("national_id_masked", "intervention_types") else None)
+           for name in ReportRow.model_fields if name not in PSEUDONYMISED_KEYS}
 
 
 @dataclass
@@ -59,6 +70,8 @@ class ReportSummary:
     rows: Counter[tuple[str, int]] = field(default_factory=Counter)
     others: Counter[tuple[str, str]] = field(default_factory=Counter)  # (lao, withdrawn|erased)
     exceptions: Counter[str] = field(default_factory=Counter)
+    no_consent: Counter[str] = field(default_factory=Counter)  # per LAO; in `exceptions` too
+    pseudonymised: int = 0  # rows sent pseudonymised (an agreement's basis, no share consent)
     children_seen: int = 0  # with any form, status or plan on or before the period end
     closed_before: int = 0  # left out: closed before the period began
 
@@ -69,6 +82,10 @@ class ReportSummary:
     @property
     def exception_count(self) -> int:
         return sum(self.exceptions.values())
+
+    @property
+    def no_consent_count(self) -> int:
+        return sum(self.no_consent.values())
 
     def total(self, what: str) -> int:
         return sum(n for (_, kind), n in self.others.items() if kind == what)
@@ -119,16 +136,20 @@ def _latest(rows: list[Any], attribute: str) -> Any:
 class _Built:
     """What one child comes to: a row, an exception, a count only, or nothing."""
 
-    __slots__ = ("count", "exception", "lao", "row")
+    __slots__ = ("count", "exception", "lao", "pseudonymised", "row")
 
     def __init__(self, row: ReportRow | None = None, exception: ReportException | None = None,
-                 count: str | None = None, lao: str = "") -> None:
+                 count: str | None = None, lao: str = "", pseudonymised: bool = False) -> None:
         self.row, self.exception, self.count, self.lao = row, exception, count, lao
+        self.pseudonymised = pseudonymised
 
 
 def build_child(sources: ChildSources, period: Period, secret: bytes, erased: set[str], *,
-                key_purpose: str = "child") -> _Built | None:
-    """One child's row for the period, or why there is none (None: the rules leave it out)."""
+                key_purpose: str = "child", disclosure: Disclosure | None = None) -> _Built | None:
+    """One child's row for the period, or why there is none (None: the rules leave it out).
+
+    `disclosure` is the fund's basis (the report's configuration); None leaves consent to the caller
+    (the partner exports apply each agency's own) and always masks the national ID."""
     forms = sorted(sources.forms, key=_form_order)
     if not forms:
         return None  # no form on or before the period end: not in this period
@@ -170,17 +191,36 @@ def build_child(sources: ChildSources, period: Period, secret: bytes, erased: se
             f"เด็กคนนี้มีเลขประจำตัวประชาชนที่ถูกต้องตามรูปแบบ {len(ids)} เลขที่ต่างกัน "
             f"(ลงท้าย {', '.join(i[-3:] for i in ids)}) จึงรายงานไม่ได้ว่าเป็นเด็กคนใด "
             "กรุณาตรวจสอบกับ อปท. แล้วแก้แบบลงทะเบียนที่ผิด หรือแยกเด็กในคิวตรวจสอบการจับคู่"))
+    form = ShareForm.FULL
+    if disclosure is not None:
+        decision = may_share(consent_from_rows(sources.consents), FUND, disclosure.basis)
+        form = decision.form
+        if form is ShareForm.NONE:
+            return refuse(NO_CONSENT, _no_consent_message(decision.reason, disclosure.basis))
+    full_id = disclosure is not None and disclosure.full_national_id is not None and form is ShareForm.FULL
     try:
-        return _Built(row=_row(sources, forms, status, period, key, lao, name), lao=lao)
+        row = _row(sources, forms, status, period, key, lao, name, full_id=full_id)
     except ValidationError as e:  # one odd value must neither stop the report nor drop the child
         fields = ", ".join(sorted({str(err["loc"][0]) for err in e.errors() if err["loc"]}))
         return refuse("invalid_value", (
             f"ค่าในแบบฟอร์มของเด็กคนนี้ไม่เป็นไปตามรูปแบบของรายงาน (คอลัมน์ {fields}) "
             "กรุณาตรวจสอบและแก้ค่าในแบบฟอร์มล่าสุดของเด็ก แล้วออกรายงานใหม่"))
+    if form is ShareForm.PSEUDONYMISED:
+        return _Built(row=row.model_copy(update=_HIDDEN), lao=lao, pseudonymised=True)
+    return _Built(row=row, lao=lao)
+
+
+def _no_consent_message(reason: str, basis: Basis) -> str:
+    """Why a child without consent for the fund is not a row, and what to do (Thai)."""
+    why = reason.split(":")[0]  # may_share's reason, without its note about where the child is counted
+    return (f"ยังไม่มีความยินยอมให้เปิดเผยข้อมูลแก่ กสศ. ({why}; ฐานที่ตั้งค่าไว้: {basis.value}) "
+            "จึงไม่ส่งข้อมูลเด็กคนนี้ในรายงาน กรุณาขอความยินยอมจากผู้ปกครอง (ขอบเขต share_with_eef) "
+            "แล้วบันทึกในแบบลงทะเบียนเด็ก หรือระบุฐานทางกฎหมายตามข้อตกลงแลกเปลี่ยนข้อมูลกับ กสศ. "
+            "ในหัวข้อ [disclosure] ของ config/eef_report.toml แล้วออกรายงานใหม่")
 
 
 def _row(sources: ChildSources, forms: list[Any], status: Any, period: Period, key: str, lao: str,
-         name: str) -> ReportRow:
+         name: str, *, full_id: bool = False) -> ReportRow:
     registrations = [f for f in forms if f.form_id == REGISTRATION]
     described = registrations or forms
     province, district, subdistrict = _area(described, laos()[lao])
@@ -202,7 +242,7 @@ def _row(sources: ChildSources, forms: list[Any], status: Any, period: Period, k
     return ReportRow(
         period=str(period), lao_code=lao, lao_name=name,
         province_code=province, district_code=district, subdistrict_code=subdistrict,
-        child_key=key, national_id_masked=mask_national_id(valid_id),
+        child_key=key, national_id_masked=_full_id(valid_id) if full_id else mask_national_id(valid_id),
         sex=sex_row.sex if sex_row is not None and sex_row.sex in ("M", "F", "X") else "X",
         age_band=age_band(born.birth_date if born else None, born_year.birth_year if born_year else None,
                           period.last),  # type: ignore[arg-type]
@@ -216,6 +256,11 @@ def _row(sources: ChildSources, forms: list[Any], status: Any, period: Period, k
         last_followup_on=last_fu_on, next_followup_due=due,
         followup_overdue="Y" if due is not None and open_case and due < period.last else "N",
     )
+
+
+def _full_id(value: str | None) -> str:
+    """The full 13-digit number (only where the configuration names a basis for it); "" otherwise."""
+    return value if value is not None and len(value) == 13 and value.isascii() and value.isdigit() else ""
 
 
 def _area(forms: list[Any], lao: dict[str, str]) -> tuple[str, str | None, str | None]:
@@ -317,11 +362,15 @@ class ReportSelection:
 
 @contextmanager
 def select_report(session: Session, period: Period | str, secret: str | bytes, *,
-                  chunk_rows: int = CHUNK_ROWS, key_purpose: str = "child") -> Iterator[ReportSelection]:
+                  chunk_rows: int = CHUNK_ROWS, key_purpose: str = "child",
+                  disclosure: Disclosure | None = None) -> Iterator[ReportSelection]:
     """Select the period's rows and exceptions; rows are read from the selection inside the block.
 
     `key_purpose` separates child_key spaces (pseudonym.child_key): the fund's report uses "child";
-    a partner given its own purpose gets keys that cannot be joined with the fund's."""
+    a partner given its own purpose gets keys that cannot be joined with the fund's. `disclosure` is
+    the basis the rows go to the fund on (default: the report configuration's)."""
+    if disclosure is None:
+        disclosure = load_config().disclosure
     period = Period.parse(period) if isinstance(period, str) else period
     key = check_secret(secret)
     erased = erased_child_ids(session)
@@ -330,16 +379,19 @@ def select_report(session: Session, period: Period | str, secret: str | bytes, *
     with tempfile.TemporaryDirectory(prefix="odksync-report-") as folder:
         spill = _Spill(chunk_rows, Path(folder))
         for sources in iter_children(session, period.last):
-            built = build_child(sources, period, key, erased, key_purpose=key_purpose)
+            built = build_child(sources, period, key, erased, key_purpose=key_purpose, disclosure=disclosure)
             if built is None:
                 continue
             summary.children_seen += 1
             if built.row is not None:
                 spill.add(built.row)
                 summary.rows[(built.lao, built.row.plan_status_code)] += 1
+                summary.pseudonymised += built.pseudonymised
             elif built.exception is not None:
                 exceptions.append(built.exception)
                 summary.exceptions[built.lao] += 1
+                if built.exception.reason == NO_CONSENT:
+                    summary.no_consent[built.lao] += 1
             elif built.count == "closed_before":
                 summary.closed_before += 1
             elif built.count is not None:
@@ -349,8 +401,8 @@ def select_report(session: Session, period: Period | str, secret: str | bytes, *
 
 
 def iter_report_rows(session: Session, period: Period | str, secret: str | bytes, *,
-                     key_purpose: str = "child") -> Iterator[ReportRow]:
+                     key_purpose: str = "child", disclosure: Disclosure | None = None) -> Iterator[ReportRow]:
     """Every row of the period, validated, ordered by (lao_code, child_key)."""
-    with select_report(session, period, secret, key_purpose=key_purpose) as selection:
+    with select_report(session, period, secret, key_purpose=key_purpose, disclosure=disclosure) as selection:
         yield from selection.rows()
 

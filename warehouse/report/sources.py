@@ -1,10 +1,11 @@
 """What the report reads of each child, streamed from the warehouse in child order.
 
-Three queries — a child's forms (with registration details and follow-ups), its status history, and
-the interventions of its plans — each ordered by the child's surviving id (a merged id follows its
-redirect; matching keeps redirects one step long), read a few thousand rows at a time, and zipped
-together child by child. Nothing here holds more than one child's rows, so memory does not grow with
-the number of children. The ordering uses the byte order of the ids (`COLLATE "C"` on PostgreSQL,
+Four queries — a child's forms (with registration details and follow-ups), its status history, the
+interventions of its plans, and its consent records (the consent lookup the partner exports use too,
+warehouse.privacy.consent.consent_rows_by_child) — each ordered by the child's surviving id (a merged
+id follows its redirect; matching keeps redirects one step long), read a few thousand rows at a time,
+and zipped together child by child. Nothing here holds more than one child's rows, so memory does not
+grow with the number of children. The ordering uses the byte order of the ids (`COLLATE "C"` on PostgreSQL,
 BINARY on SQLite), which is Python's order for the same strings.
 """
 
@@ -23,6 +24,7 @@ from sqlmodel import Session, col
 from warehouse.matching.store import Child, ChildAssignment
 from warehouse.normalised import ChildObservation, Education, FollowUp, Plan, PlanIntervention, SelectChoice
 from warehouse.plan_status.store import StatusHistory
+from warehouse.privacy.consent import consent_rows_by_child
 
 YIELD_PER = 5000
 LEAVE_REASONS = "education/leave_reasons"
@@ -36,6 +38,7 @@ class ChildSources:
     forms: list[Any] = field(default_factory=list)  # FORM_COLUMNS
     history: list[Any] = field(default_factory=list)  # seq, to_status, at, plan_id
     interventions: list[Any] = field(default_factory=list)  # plan_id, plan_version, plan_date, ...
+    consents: list[Any] = field(default_factory=list)  # consent.CONSENT_FIELDS (norm_consent rows)
 
 
 def _same_submission(table: Any, other: Any) -> ColumnElement[bool]:
@@ -111,17 +114,26 @@ def _interventions(session: Session, last_day: date) -> Iterator[Any]:
     return iter(session.execute(stmt.execution_options(yield_per=YIELD_PER)))
 
 
+def _consents(session: Session, last_day: date) -> Iterator[Any]:
+    # every consent record, whatever its date: the report discloses now, under the consent as it stands
+    return consent_rows_by_child(session)
+
+
+STREAMS = ("forms", "history", "interventions", "consents")
+
+
 def iter_children(session: Session, last_day: date) -> Iterator[ChildSources]:
-    """Every child with a form, a status or a plan on or before `last_day`, in child-id order."""
+    """Every child with a form, a status, a plan or a consent record on or before `last_day`, in
+    child-id order (a child with only a consent record has no forms: the report leaves it out)."""
     streams = [groupby(query(session, last_day), key=lambda row: str(row.child_id))
-               for query in (_forms, _history, _interventions)]
+               for query in (_forms, _history, _interventions, _consents)]
     heads: list[tuple[str, list[Any]] | None] = [_next(s) for s in streams]
     while any(h is not None for h in heads):
         current = min(h[0] for h in heads if h is not None)
         sources = ChildSources(child_id=current)
         for index, head in enumerate(heads):
             if head is not None and head[0] == current:
-                setattr(sources, ("forms", "history", "interventions")[index], head[1])
+                setattr(sources, STREAMS[index], head[1])
                 heads[index] = _next(streams[index])
         yield sources
 

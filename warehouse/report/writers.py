@@ -171,7 +171,7 @@ class XlsxWriter:
         sheet = self.book.add_worksheet(self.config.sheets.summary)
         headers = (["รหัส อปท.", "ชื่อ อปท."] + [lifecycle.label(code) for code in STATUS_COLUMNS]
                    + ["รวมแถวในรายงาน", "99 ถอนความยินยอม (นับเท่านั้น)", "ลบข้อมูลแล้ว (นับเท่านั้น)",
-                      "ข้อยกเว้น"])
+                      "ข้อยกเว้น", "ไม่มีความยินยอมให้ส่ง กสศ. (อยู่ในข้อยกเว้น)"])
         sheet.set_column(0, 0, 10)
         sheet.set_column(1, 1, 24)
         sheet.set_column(2, len(headers) - 1, 14)
@@ -185,7 +185,7 @@ class XlsxWriter:
             counts = [summary.rows.get((lao, code), 0) for code in STATUS_COLUMNS]
             extra = [sum(counts), summary.others.get((lao, WITHDRAWN), 0),
                      summary.others.get((lao, ERASED), 0),
-                     summary.exceptions.get(lao, 0)]
+                     summary.exceptions.get(lao, 0), summary.no_consent.get(lao, 0)]
             for c, value in enumerate([*counts, *extra], start=2):
                 sheet.write_number(r, c, value)
         total_row = r + 1
@@ -193,7 +193,8 @@ class XlsxWriter:
         sheet.write_string(total_row, 1, "ทุก อปท.", self.header)
         by_status = summary.by_status()
         totals = [by_status.get(code, 0) for code in STATUS_COLUMNS]
-        extra = [sum(totals), summary.total(WITHDRAWN), summary.total(ERASED), summary.exception_count]
+        extra = [sum(totals), summary.total(WITHDRAWN), summary.total(ERASED), summary.exception_count,
+                 summary.no_consent_count]
         for c, value in enumerate([*totals, *extra], start=2):
             sheet.write_number(total_row, c, value, self.header)
         notes = [
@@ -202,6 +203,9 @@ class XlsxWriter:
             f"ถอนความยินยอม (99) {summary.total(WITHDRAWN):,} คน และลบข้อมูลแล้ว {summary.total(ERASED):,} คน: "
             "นับในสรุปนี้เท่านั้น ไม่มีในรายงาน",
             f"ปิดกรณีก่อนเริ่มงวด {summary.closed_before:,} คน: ไม่อยู่ในงวดนี้",
+            f"ฐานทางกฎหมายในการเปิดเผยข้อมูลแก่ กสศ.: {self.config.disclosure.basis.value}; "
+            f"ยังไม่มีความยินยอมให้เปิดเผยข้อมูลแก่ กสศ. {summary.no_consent_count:,} คน (อยู่ในข้อยกเว้น)"
+            + (f"; ส่งแบบแฝงตัวตน {summary.pseudonymised:,} แถว" if summary.pseudonymised else ""),
         ]
         for offset, note in enumerate(notes, start=2):
             sheet.write_string(total_row + offset, 0, note)
