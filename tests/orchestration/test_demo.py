@@ -100,6 +100,28 @@ def test_the_demo_materialises_every_asset_and_check_in_dagster_home_and_a_rerun
     rows = json.loads(status.stdout)["forms"]
     assert {r["form_id"] for r in rows} == set(partitions)
     assert all(r["in_sync"] for r in rows)
+    _assert_no_secret_outside_the_secrets_folder(data, [first, second, status.stdout, status.stderr])
+
+
+# The local servers' own stores (`central/`, `kobo/`) are the servers' side, as a real Central's database
+# is; everything else under the data folder is odksync's: warehouse, Dagster's instance and logs,
+# reports, exports, outbox, attachments.
+SERVER_SIDE = ("secrets", "central", "kobo")
+
+
+def _assert_no_secret_outside_the_secrets_folder(data: Path, outputs: list[str]) -> None:
+    """The demo's generated password, Kobo token and ODKSYNC_SECRET appear in no output of the runs and
+    in no file odksync or Dagster wrote (logs, event store, warehouse, reports, exports)."""
+    secrets = {p.name: p.read_text(encoding="utf-8").strip() for p in (data / "secrets").iterdir()}
+    assert {"local_central_password", "odksync_secret"} <= set(secrets)
+    assert all(len(value) >= 16 for value in secrets.values())  # real secrets, so a hit means a leak
+    files = [p for p in data.rglob("*") if p.is_file()
+             and p.relative_to(data).parts[0] not in SERVER_SIDE]
+    assert any(p.suffix == ".csv" for p in files) and any("dagster" in p.parts for p in files)
+    for name, value in secrets.items():
+        assert not [i for i, text in enumerate(outputs) if value in text], f"{name} printed"
+        leaked = [str(p.relative_to(data)) for p in files if value.encode() in p.read_bytes()]
+        assert not leaked, f"{name} found in {leaked}"
 
 
 @pytest.mark.parametrize(("name", "passed", "severity", "metadata", "expected"), [
