@@ -29,7 +29,7 @@ from warehouse.report.model import ReportRow
 from warehouse.report.period import Period
 from warehouse.report.rows import select_report
 from warehouse.report.store import ReportRun, latest_run
-from warehouse.report.writers import CsvWriter, XlsxWriter
+from warehouse.report.writers import CsvWriter, JsonWriter, XlsxWriter
 
 GOLDEN = Path(__file__).parent / "data"
 PERIOD = "2026-03"
@@ -234,6 +234,50 @@ def test_formula_like_text_is_never_a_formula_in_csv_or_xlsx(tmp_path: Path) -> 
     xlsx.close()
     cell = openpyxl.load_workbook(tmp_path / "x.xlsx")["รายงาน"]["B2"]
     assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s" and cell.quotePrefix
+
+
+def test_the_writers_fast_paths_write_what_the_plain_encoders_write(tmp_path: Path) -> None:
+    """The JSON row is assembled by hand and the CSV skips the neutraliser for text that cannot be a
+    formula: both must give exactly what json.dumps and neutralise_cell give, from a ReportRow (`row`)
+    and from its values (`values`, as write_report passes the sorted rows) alike."""
+    from warehouse.privacy.spreadsheet import neutralise_cell
+    from warehouse.report.rows import FIELDS
+
+    config = load_config()
+    columns = config.columns_for(None)
+    odd = ["=1+1", " =SUM(A1)", "\u00a0+1", "\t-x", "@x", "ก\"ข\\ค\x01ง\n", "－1", "", "x-1", "อบต.หนองไผ่"]
+    made = [ReportRow.model_construct(**{
+        **dict.fromkeys(FIELDS), "lao_code": "6810104", "lao_name": text, "child_key": f"{i:016x}",
+        "main_leave_reason": odd[-1 - i], "registered_on": date(2026, 1, 1 + i) if i % 2 else None,
+        "plan_status_code": 50 + i, "visits_count": i if i % 3 else None, "intervention_types": ""})
+        for i, text in enumerate(odd)]
+    written = {}
+    for how in ("row", "values"):
+        json_out = JsonWriter(tmp_path / f"{how}.json", columns, format_name=config.format, period=PERIOD,
+                              generated_at="2026-04-01T08:00:00+00:00")
+        csv_out = CsvWriter(tmp_path / f"{how}.csv", columns)
+        for row in made:
+            for writer in (json_out, csv_out):
+                if how == "row":
+                    writer.row(row)
+                else:
+                    writer.values(tuple(getattr(row, name) for name in FIELDS))
+        json_out.close()
+        csv_out.close()
+        written[how] = [(tmp_path / f"{how}.{kind}").read_bytes() for kind in ("json", "csv")]
+    assert written["row"] == written["values"]
+    lines = written["row"][0].decode("utf-8").split("\n")[1:1 + len(made)]
+    records = [{c.key: (lambda v: v.isoformat() if isinstance(v, date) else v)(getattr(row, c.key))
+                for c in columns} for row in made]
+    dumped = [json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in records]
+    assert lines == [d + "," for d in dumped[:-1]] + dumped[-1:]
+    expected = io.StringIO(newline="")
+    plain = csv.writer(expected, lineterminator="\r\n")
+    plain.writerow([c.key for c in columns])
+    for r in records:
+        plain.writerow(["" if v is None else neutralise_cell(v) for v in r.values()])
+    assert written["row"][1] == BOM + expected.getvalue().encode("utf-8")
+    assert "'=1+1" in expected.getvalue() and "' =SUM(A1)" in expected.getvalue()
 
 
 def test_a_bad_configuration_stops_with_a_clear_message(tmp_path: Path) -> None:

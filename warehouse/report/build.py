@@ -105,10 +105,10 @@ def write_report(engine: Engine, period: Period | str, out_dir: Path, secret: st
             json_out = JsonWriter(partial["json"], columns, format_name=config.format, period=str(period),
                                   generated_at=generated_at)
             try:
-                for row in selection.rows():
-                    xlsx.row(row)
-                    csv_out.row(row)
-                    json_out.row(row)
+                for values in selection.values():
+                    xlsx.values(values)
+                    csv_out.values(values)
+                    json_out.values(values)
             except BaseException:
                 for writer_file in partial.values():
                     writer_file.unlink(missing_ok=True)

@@ -10,22 +10,57 @@ from __future__ import annotations
 
 import csv
 import json
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
 from warehouse.plan_status import lifecycle
-from warehouse.privacy.spreadsheet import is_formula_like, neutralise_cell
+from warehouse.privacy.spreadsheet import FORMULA_STARTS, is_formula_like, neutralise_cell
 from warehouse.report.config import Column, ReportConfig
 from warehouse.report.model import EXCEPTION_COLUMNS, ReportException, ReportRow
-from warehouse.report.rows import ERASED, WITHDRAWN, ReportSummary, lao_name
+from warehouse.report.rows import ERASED, FIELDS, WITHDRAWN, ReportSummary, lao_name
 
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 0 in Excel's 1900 date system (the 1900 leap-year bug included)
 STATUS_COLUMNS = tuple(code for code in lifecycle.STATUSES if code != lifecycle.CONSENT_WITHDRAWN)
+# A text can only be formula-like when it starts with one of these (a formula start, or the spaces
+# is_formula_like strips first): the full check runs only then, not for every code, key and name.
+RISKY_FIRST = frozenset({*FORMULA_STARTS, " ", "\u00a0"})
+BATCH = 1000  # CSV and JSON rows handed to the file at once
+
+
+def _formula_like(text: str) -> bool:
+    return text[:1] in RISKY_FIRST and is_formula_like(text)
+
+
+class _Writer:
+    """What the three writers share: a row comes as a ReportRow (`row`) or as the tuple of its values in
+    ReportRow's field order (`values`, as the report's sorted spill gives them back, without building
+    a model again); each writer takes the cells of its own columns, in their order, in `_cells`."""
+
+    keys: list[str]
+
+    def _pick_from(self, keys: Sequence[str]) -> None:
+        indices = [FIELDS.index(key) for key in keys]
+        if len(indices) == 1:
+            only = indices[0]
+            self._pick: Callable[[Sequence[Any]], Sequence[Any]] = lambda values: (values[only],)
+        else:
+            self._pick = operator.itemgetter(*indices)
+
+    def row(self, row: ReportRow) -> None:
+        self._cells([getattr(row, key) for key in self.keys])
+
+    def values(self, values: Sequence[Any]) -> None:
+        self._cells(self._pick(values))
+
+    def _cells(self, cells: Sequence[Any]) -> None:
+        raise NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -38,53 +73,102 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-class CsvWriter:
+class CsvWriter(_Writer):
     """UTF-8 with BOM (Excel on Thai Windows needs it), CRLF, a header of keys, ISO dates, neutralised
     cells: the same rows give the same bytes."""
 
     def __init__(self, path: Path, columns: Sequence[Column]) -> None:
         self.path, self.keys = path, [c.key for c in columns]
+        self._pick_from(self.keys)
         self._file = path.open("w", encoding="utf-8-sig", newline="")
         self._csv = csv.writer(self._file, lineterminator="\r\n")
         self._csv.writerow([neutralise_cell(k) for k in self.keys])
+        self._pending: list[list[Any]] = []
+        self._dates: dict[date, str] = {}  # few distinct dates: each formatted once
         self.count = 0
 
-    def row(self, row: ReportRow) -> None:
-        values = []
-        for key in self.keys:
-            value = getattr(row, key)
+    def _cells(self, cells: Sequence[Any]) -> None:
+        out: list[Any] = []
+        append, dates = out.append, self._dates
+        for value in cells:
             if value is None:
-                values.append("")
+                append("")
+            elif value.__class__ is str:
+                append("'" + value if _formula_like(value) else value)
+            elif value.__class__ is date:
+                text = dates.get(value)
+                if text is None:
+                    text = dates[value] = value.isoformat()
+                append(text)
             elif isinstance(value, str):
-                values.append(neutralise_cell(value))
+                append(neutralise_cell(value))
             else:
-                values.append(_iso(value))
-        self._csv.writerow(values)
+                append(_iso(value))
+        self._pending.append(out)
         self.count += 1
+        if len(self._pending) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._csv.writerows(self._pending)
+        self._pending = []
 
     def close(self) -> WrittenFile:
+        self._flush()
         self._file.close()
         return WrittenFile(self.path, self.count)
 
 
-class JsonWriter:
+class JsonWriter(_Writer):
     """`{"format", "period", "generated_at", "rows": [...], "exceptions": [...]}`, one row a line,
-    keys in column order: the same rows give the same bytes but for `generated_at`."""
+    keys in column order: the same rows give the same bytes but for `generated_at`.
+
+    A row is put together from its keys (encoded once) and its values, byte for byte what
+    `json.dumps(record, ensure_ascii=False, separators=(", ", ": "))` writes for the same record."""
 
     def __init__(self, path: Path, columns: Sequence[Column], *, format_name: str, period: str,
                  generated_at: str) -> None:
         self.path, self.keys = path, [c.key for c in columns]
+        self._pick_from(self.keys)
+        self._prefixes = [("{" if i == 0 else ", ") + encode_basestring(key) + ": "
+                          for i, key in enumerate(self.keys)]
         self._file = path.open("w", encoding="utf-8", newline="\n")
         head = {"format": format_name, "period": period, "generated_at": generated_at}
         self._file.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [')
+        self._pending: list[str] = []
+        self._dates: dict[date, str] = {}
         self.count = 0
 
-    def row(self, row: ReportRow) -> None:
-        record = {key: _iso(getattr(row, key)) for key in self.keys}
-        self._file.write(("\n" if self.count == 0 else ",\n") + _dump(record))
+    def _cells(self, cells: Sequence[Any]) -> None:
+        parts: list[str] = ["\n" if self.count == 0 else ",\n"]
+        append, dates = parts.append, self._dates
+        for prefix, value in zip(self._prefixes, cells, strict=True):
+            append(prefix)
+            if value is None:
+                append("null")
+            elif value.__class__ is str:
+                append(encode_basestring(value))
+            elif value.__class__ is int:
+                append(int.__repr__(value))
+            elif value.__class__ is date:
+                text = dates.get(value)
+                if text is None:
+                    text = dates[value] = f'"{value.isoformat()}"'
+                append(text)
+            else:
+                append(json.dumps(_iso(value), ensure_ascii=False))
+        append("}")
+        self._pending.append("".join(parts))
         self.count += 1
+        if len(self._pending) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._file.write("".join(self._pending))
+        self._pending = []
 
     def close(self, exceptions: Iterable[ReportException] = ()) -> WrittenFile:
+        self._flush()
         self._file.write("\n], \"exceptions\": [")
         for index, exception in enumerate(exceptions):
             record = exception.model_dump(exclude={"period"})
@@ -94,11 +178,14 @@ class JsonWriter:
         return WrittenFile(self.path, self.count)
 
 
+TEXT, DATE, NUMBER = "text", "date", "number"  # how an XLSX cell is written, by the column's type
+
+
 def _dump(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
 
 
-class XlsxWriter:
+class XlsxWriter(_Writer):
     """The workbook: the report sheet (continued on `<name> 2`, … past `rows_per_sheet`), then, on
     close, the summary with its chart, the exceptions and the columns sheet."""
 
@@ -111,29 +198,14 @@ class XlsxWriter:
                                             "bg_color": "#DDEBF7", "border": 1})
         self.date = self.book.add_format({"num_format": config.xlsx_date_format})
         self.quoted = self.book.add_format({"quote_prefix": True})
-        self._cell: list[Callable[[Any, int, int, Any], None]] = [
-            self._writer_for(c) for c in self.columns]
-        self._keys = [c.key for c in self.columns]
+        self.keys = [c.key for c in self.columns]
+        self._pick_from(self.keys)
+        self._kinds = [DATE if c.type == "date" else NUMBER if c.type == "integer" else TEXT
+                       for c in self.columns]
+        self._serials: dict[date, int] = {}  # few distinct dates: each date's serial number worked out once
         self.sheets = 0
         self.count = 0
         self._new_sheet()
-
-    def _writer_for(self, column: Column) -> Callable[[Any, int, int, Any], None]:
-        date_format, quoted = self.date, self.quoted
-        if column.type == "date":
-            def write_date(sheet: Any, r: int, c: int, value: Any) -> None:
-                sheet.write_number(r, c, (value - EXCEL_EPOCH).days, date_format)
-            return write_date
-        if column.type == "integer":
-            return lambda sheet, r, c, value: sheet.write_number(r, c, value)
-
-        def write_text(sheet: Any, r: int, c: int, value: Any) -> None:
-            text = str(value)
-            if is_formula_like(text):
-                sheet.write_string(r, c, text, quoted)
-            else:
-                sheet.write_string(r, c, text)
-        return write_text
 
     def _new_sheet(self) -> None:
         self.sheets += 1
@@ -146,15 +218,28 @@ class XlsxWriter:
         self.sheet.freeze_panes(1, 0)
         self.sheet_row = 0
 
-    def row(self, row: ReportRow) -> None:
+    def _cells(self, cells: Sequence[Any]) -> None:
         if self.sheet_row >= self.config.rows_per_sheet:
             self._new_sheet()
         self.sheet_row += 1
-        r, sheet = self.sheet_row, self.sheet
-        for c, key in enumerate(self._keys):
-            value = getattr(row, key)
-            if value is not None:
-                self._cell[c](sheet, r, c, value)
+        r, sheet, serials = self.sheet_row, self.sheet, self._serials
+        write_string, write_number = sheet.write_string, sheet.write_number
+        for c, (kind, value) in enumerate(zip(self._kinds, cells, strict=True)):
+            if value is None:
+                continue
+            if kind is TEXT:
+                text = value if value.__class__ is str else str(value)
+                if _formula_like(text):
+                    write_string(r, c, text, self.quoted)
+                else:
+                    write_string(r, c, text)
+            elif kind is DATE:
+                serial = serials.get(value)
+                if serial is None:
+                    serial = serials[value] = (value - EXCEL_EPOCH).days
+                write_number(r, c, serial, self.date)
+            else:
+                write_number(r, c, value)
         self.count += 1
 
     def close(self, summary: ReportSummary | None = None,
@@ -247,7 +332,7 @@ class XlsxWriter:
                 self._cell_text(sheet, r, c, text)
 
     def _cell_text(self, sheet: Any, r: int, c: int, text: str) -> None:
-        if is_formula_like(text):
+        if _formula_like(text):
             sheet.write_string(r, c, text, self.quoted)
         else:
             sheet.write_string(r, c, text)
