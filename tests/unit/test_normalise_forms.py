@@ -173,3 +173,24 @@ def test_the_quarantine_message_names_form_record_field_found_expected_and_what_
     text = message_th(problem, form_id="child_registration", submission_id="uuid:t")
     for part in ("แบบลงทะเบียนและค้นหาเด็กนอกระบบการศึกษา", "uuid:t", "child/sex", "พบค่า Z", "M F X", "วิธีแก้"):
         assert part in text
+
+
+@pytest.mark.parametrize(("result", "reason"), [
+    ("MOVED", "MOVED"), ("REFUSED", "REFUSED"), ("DECEASED", "DECEASED"), ("NOT_FOUND", "LOST")])
+def test_a_home_visit_that_does_not_find_the_child_proposes_closing_the_case(
+        result: str, reason: str) -> None:
+    data = sample("home_visit", "uuid:h")
+    data["visit"]["visit_result"] = result
+    for group in ("sensitive", "household", "health", "screening"):
+        data.pop(group, None)  # the form skips them when the child is not found
+    out = _run("home_visit", data)
+    event = _one(out, StatusEvent)
+    assert (event["proposed_status"], event["close_reason"]) == (90, reason)
+    assert str(event["event_date"]) == data["visit"]["visit_date"]  # the visit's date
+
+
+def test_a_home_visit_with_an_unknown_result_is_quarantined() -> None:
+    data = sample("home_visit", "uuid:h")
+    data["visit"]["visit_result"] = "GONE"
+    with pytest.raises(Quarantined):
+        _run("home_visit", data)

@@ -178,3 +178,33 @@ def test_consent_withdrawn_closes_the_case_for_good() -> None:
     assert "ถอนความยินยอมแล้ว (สถานะ 99) เมื่อ 11/6/2569" in after["message"]
     # Withdrawal is never refused, also after the case closed.
     assert compute_child("C1", _walk(PATH[70] + [99]), AS_OF).current["status"] == 99
+
+
+def _visit(n: int, result: str, proposed: int) -> Event:
+    return _event(n, proposed, "screening", visit_result=result,
+                  close_reason="LOST" if result == "NOT_FOUND" else None)
+
+
+@pytest.mark.parametrize(("visits", "expected"), [
+    (["NOT_FOUND"], 10),
+    (["NOT_FOUND", "NOT_FOUND"], 10),
+    (["NOT_FOUND", "NOT_FOUND", "NOT_FOUND"], 90),  # not found at the third visit: closed, LOST
+    (["NOT_FOUND", "NOT_FOUND", "FOUND", "NOT_FOUND"], 20),  # found in between: the count starts again
+    (["MOVED"], 90), (["REFUSED"], 90), (["DECEASED"], 90),  # closed at once
+])
+def test_home_visits_that_miss_the_child_close_the_case_at_the_third_miss_in_a_row(
+        visits: list[str], expected: int) -> None:
+    events = [_event(0, 10, "registration")] + [
+        _visit(n, result, 20 if result == "FOUND" else 90) for n, result in enumerate(visits, start=1)]
+    result = compute_child("C1", events, AS_OF)
+    assert result.exceptions == [] and result.current["status"] == expected
+    if expected == 90:
+        assert result.history[-1]["source_key"] == events[-1].source_key  # the closing visit, its date
+        assert result.current["since"] == events[-1].event_date
+
+
+def test_misses_spread_over_two_episodes_do_not_add_up() -> None:
+    events = [_event(0, 10, "registration"), _visit(1, "NOT_FOUND", 90), _visit(2, "NOT_FOUND", 90),
+              _visit(3, "NOT_FOUND", 90), _event(4, 10, "registration"), _visit(5, "NOT_FOUND", 90)]
+    result = compute_child("C1", events, AS_OF)
+    assert result.current["status"] == 10 and result.current["episode"] == 2 and result.exceptions == []

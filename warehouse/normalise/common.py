@@ -18,7 +18,7 @@ from warehouse.cleaning import clean_date, scan_free_text, split_select_multiple
 from warehouse.normalised import DataQualityFlag, SelectChoice, TextDate
 
 # Raised whenever a normaliser's output for the same raw version changes: replay re-runs older ones.
-NORMALISER_VERSION = "2026113001"
+NORMALISER_VERSION = "2026113002"
 
 FORM_TITLES_TH = {
     "child_registration": "แบบลงทะเบียนและค้นหาเด็กนอกระบบการศึกษา",

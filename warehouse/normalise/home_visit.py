@@ -1,4 +1,5 @@
-"""home_visit (DOMAIN §4.2) → screening, household snapshot, sensitive-data consent, proposed status."""
+"""home_visit (DOMAIN §4.2) → screening, household snapshot, sensitive-data consent, proposed status:
+the screening result of a child found, or the closing of a case whose child was not found."""
 
 from __future__ import annotations
 
@@ -32,8 +33,14 @@ SENSITIVE_FIELDS = ("sensitive/sensitive_consent", "sensitive/sensitive_assent",
 VERSIONS = ("2026113001",)
 YesNo = Annotated[str | None, one_of(*YES_NO)]
 YesNoUnknown = Annotated[str | None, one_of(*YES_NO_UNKNOWN)]
-# The form proposes no status; its screening result maps to DOMAIN §6 (forms/xlsform/README.md).
+# The form proposes no status; its answers map to DOMAIN §6 (forms/xlsform/README.md). A child found
+# is screened: eligible (20) or not (25).
 SCREEN_STATUS = {"ELIGIBLE": 20, "REFER_NOW": 20, "NOT_ELIGIBLE": 25}
+# A child not found closes the case unresolved (90) with the close reason of §4.5: moved away, refused,
+# deceased at once; not found only at the third visit in a row that misses the child (LOST), which
+# the status engine counts — one form cannot know how many visits came before it.
+NOT_FOUND_STATUS = {"MOVED": (90, "MOVED"), "REFUSED": (90, "REFUSED"), "DECEASED": (90, "DECEASED"),
+                    "NOT_FOUND": (90, "LOST")}
 MULTI = (
     "household/hh_dependants",
     "household/vehicles",
@@ -183,7 +190,11 @@ def normalise(data: Mapping[str, Any], *, form_version: str | None) -> Output:
         child_voice=voice,
         child_voice_findings=findings,
     )
-    if not found or household is None or screening is None or sensitive is None:
+    if not found:
+        closing, reason = NOT_FOUND_STATUS[visit.visit_result or ""]
+        _status_event(out, form, entity, visit, closing, reason)
+        return out
+    if household is None or screening is None or sensitive is None:
         return out
     if household.hh_size is not None and not 1 <= household.hh_size <= 30:
         out.flag("household/hh_size", "hh_size_out_of_range", household.hh_size)
@@ -236,13 +247,19 @@ def normalise(data: Mapping[str, Any], *, form_version: str | None) -> Output:
         out.choices(path, picked)
     status = SCREEN_STATUS.get(screening.screen_result or "")
     if status is not None:
-        out.add(
-            StatusEvent,
-            entity_id=entity,
-            plan_id=None,
-            event_date=visit.visit_date,
-            seen_status=seen_status(form),
-            proposed_status=status,
-            close_reason=None,
-        )
+        _status_event(out, form, entity, visit, status, None)
     return out
+
+
+def _status_event(out: Output, form: HomeVisit, entity: str | None, visit: Visit, status: int,
+                  close_reason: str | None) -> None:
+    """The status the visit proposes, on the visit's date (the engine takes its sender as `by`)."""
+    out.add(
+        StatusEvent,
+        entity_id=entity,
+        plan_id=None,
+        event_date=visit.visit_date,
+        seen_status=seen_status(form),
+        proposed_status=status,
+        close_reason=close_reason,
+    )

@@ -6,6 +6,11 @@ supervision, then by submission key — so the same forms always give the same r
 that is not an allowed transition (DOMAIN.md §6) is never applied: it becomes an exception with a
 Thai reason for a person to resolve, and the case stays where it was.
 
+A home visit that did not find the child proposes closing the case (90, LOST), but the case closes
+only at the third such visit in a row (DOMAIN §4.2/§6: not found after the third visit); the first
+two change nothing. Any other form of the child (it was found, planned for or followed up) or a change
+of status starts the count again.
+
 `recompute_status` reads the normalised status events and matched children (redirects of merged
 ids followed), recomputes only the children whose events changed since the last run (a hash of
 their inputs), and removes the rows of children that no longer have any. Because a child's rows
@@ -30,7 +35,7 @@ from sqlmodel import Session, col
 
 from warehouse.matching.identity import observation_key
 from warehouse.matching.store import Child, ChildAssignment
-from warehouse.normalised import ChildObservation, FollowUp, StatusEvent
+from warehouse.normalised import ChildObservation, FollowUp, Screening, StatusEvent
 from warehouse.plan_status import lifecycle
 from warehouse.plan_status.store import CurrentStatus, StatusException, StatusHistory
 
@@ -43,6 +48,7 @@ FORM_THAI = {"registration": "แบบลงทะเบียนเด็ก",
              "plan": "แผนการช่วยเหลือเด็กรายบุคคล", "followup": "แบบติดตาม",
              "supervision": "แบบนิเทศ", "other": "แบบฟอร์ม"}
 BATCH = 1000
+MISSES_TO_CLOSE = 3  # home visits in a row that do not find the child before the case closes as LOST
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,12 @@ class Event:
     by: str | None = None
     next_fu_date: date | None = None  # follow-up forms: the appointment set
     outcome_status: str | None = None  # follow-up forms: child_current_status
+    visit_result: str | None = None  # home visits: FOUND, NOT_FOUND, MOVED, DECEASED, REFUSED
+
+    @property
+    def missed(self) -> bool:
+        """A home visit that did not find the child (and may not know where the child went)."""
+        return self.kind == "screening" and self.visit_result == "NOT_FOUND"
 
     def order(self) -> tuple[date, int, str]:
         return (self.event_date or date.max, KIND_RANK.get(self.kind, 9), self.source_key)
@@ -65,7 +77,7 @@ class Event:
     def fingerprint(self) -> str:
         return "\x1f".join(str(v) for v in (
             self.source_key, self.kind, self.event_date, self.proposed, self.plan_id, self.close_reason,
-            self.by, self.next_fu_date, self.outcome_status))
+            self.by, self.next_fu_date, self.outcome_status, self.visit_result))
 
 
 @dataclass
@@ -136,6 +148,7 @@ def compute_child(child_id: str, events: Iterable[Event], as_of: date) -> ChildR
     withdrawn_on: date | None = None
     last_fu: Event | None = None
     visits = 0
+    misses = 0  # home visits in a row that did not find the child (no other form, no status change)
     history: list[dict[str, Any]] = []
     exceptions: list[dict[str, Any]] = []
     seen_keys: set[str] = set()
@@ -165,6 +178,9 @@ def compute_child(child_id: str, events: Iterable[Event], as_of: date) -> ChildR
             if event.proposed != status:
                 refuse(event, "after_withdrawal")
             continue
+        misses = misses + 1 if event.missed else 0
+        if event.missed and status is not None and misses < MISSES_TO_CLOSE:
+            continue  # not found, not yet for the third time in a row: the case stays as it is
         steps = _steps(event, status)
         if steps is None:
             refuse(event, "not_registered" if status is None else "not_allowed")
@@ -181,7 +197,7 @@ def compute_child(child_id: str, events: Iterable[Event], as_of: date) -> ChildR
                 child_id=child_id, seq=len(history) + 1, episode=episode, plan_version=plan_version,
                 plan_id=plan_id, from_status=status, to_status=to, kind=kind, at=event.event_date,
                 by=event.by, source_key=event.source_key))
-            status, since = to, event.event_date
+            status, since, misses = to, event.event_date, 0
             if to == lifecycle.CONSENT_WITHDRAWN:
                 withdrawn_on = event.event_date
 
@@ -243,6 +259,9 @@ def load_events(session: Session) -> tuple[dict[str, list[Event]], int]:
         col(FollowUp.source), col(FollowUp.project_id), col(FollowUp.form_id), col(FollowUp.submission_id),
         col(FollowUp.is_supervision), col(FollowUp.supervisor_id), col(FollowUp.next_fu_date),
         col(FollowUp.child_current_status))}
+    visit_results = {observation_key(*row[:4]): row[4] for row in keyed(
+        col(Screening.source), col(Screening.project_id), col(Screening.form_id),
+        col(Screening.submission_id), col(Screening.visit_result))}
     by = {observation_key(*row[:4]): row[4] for row in keyed(
         col(ChildObservation.source), col(ChildObservation.project_id), col(ChildObservation.form_id),
         col(ChildObservation.submission_id), col(ChildObservation.enumerator_id))}
@@ -262,7 +281,7 @@ def load_events(session: Session) -> tuple[dict[str, list[Event]], int]:
             source_key=key, kind=kind, event_date=row.event_date, proposed=row.proposed_status,
             plan_id=row.plan_id, close_reason=row.close_reason,
             by=(supervisor if is_supervision else None) or by.get(key),
-            next_fu_date=next_fu, outcome_status=outcome))
+            next_fu_date=next_fu, outcome_status=outcome, visit_result=visit_results.get(key)))
     return events, unmatched
 
 
