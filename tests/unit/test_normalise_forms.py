@@ -194,3 +194,10 @@ def test_a_home_visit_with_an_unknown_result_is_quarantined() -> None:
     data["visit"]["visit_result"] = "GONE"
     with pytest.raises(Quarantined):
         _run("home_visit", data)
+
+
+def test_a_follow_on_forms_child_keeps_a_royal_descent_surname_whole() -> None:
+    data = sample("home_visit", "uuid:h")
+    data["case"]["ch_name"] = "สุชาครีย์ ณ ลำพูน"  # the list's full_name: first, then "ณ <place>"
+    observed = _one(_run("home_visit", data), ChildObservation)
+    assert (observed["first_name"], observed["last_name"]) == ("สุชาครีย์", "ณ ลำพูน")

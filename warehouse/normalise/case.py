@@ -69,8 +69,10 @@ def observe_case(out: Output, form: FollowOn, on: date | None) -> str | None:
         flags=[] if valid else ["not_a_uuid"],
     )
     words = (case.ch_name or "").split()
+    # The list's full_name is "first last"; a surname of royal descent is two words ("ณ ลำพูน").
+    cut = -2 if len(words) > 2 and words[-2] == "ณ" else -1
     name = (
-        clean_name(" ".join(words[:-1]) or None, words[-1] if words else None)
+        clean_name(" ".join(words[:cut]) or None, " ".join(words[cut:]) if words else None)
         if len(words) > 1
         else clean_name(case.ch_name, None)
     )
