@@ -7,7 +7,6 @@ or `--by`.
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from typing import Annotated, Any
@@ -15,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from orchestration.settings import Settings
+from warehouse import audit
 
 child_app = typer.Typer(help="สิทธิของเจ้าของข้อมูล: ดู แก้ไข ลบ (a child's data: show, correct, erase).",
                         no_args_is_help=True)
@@ -22,14 +22,6 @@ purge_commands = typer.Typer()
 
 ByOption = Annotated[str | None, typer.Option("--by", help="Who asks (default: the OS user), for the audit.")]
 
-
-def _who(by: str | None) -> str:
-    if by and by.strip():
-        return by.strip()
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
 
 
 def _secret(settings: Settings) -> str | None:
@@ -54,7 +46,7 @@ def child_show(ident: Annotated[str, typer.Argument(metavar="ID", help="child id
     def work(settings: Settings) -> dict[str, Any]:
         engine = _engine(settings)
         try:
-            return show_child(engine, ident, actor=_who(by), secret=_secret(settings))
+            return show_child(engine, ident, actor=audit.actor(by), secret=_secret(settings))
         except RightsError as e:
             _refused(e)
             raise
@@ -81,7 +73,8 @@ def child_correct(
     def work(settings: Settings) -> None:
         engine = _engine(settings)
         try:
-            done = correct_child(engine, ident, field_name=field, value=value, reason=reason, actor=_who(by),
+            done = correct_child(engine, ident, field_name=field, value=value, reason=reason,
+                                 actor=audit.actor(by),
                                  secret=_secret(settings))
         except RightsError as e:
             _refused(e)
@@ -114,7 +107,7 @@ def child_erase(
         try:
             with session_scope(engine) as session:
                 child_id = find_child(session, ident, secret=_secret(settings))
-            done = erase_child(engine, child_id, reason=reason, actor=_who(by),
+            done = erase_child(engine, child_id, reason=reason, actor=audit.actor(by),
                                store=settings.content_store())
         except (RightsError, ErasureError) as e:
             _refused(e)
@@ -149,7 +142,7 @@ def purge_command(
     def work(settings: Settings) -> None:
         engine = _engine(settings)
         try:
-            result = purge(engine, days=settings.retention_days, actor=_who(by), dry_run=dry_run,
+            result = purge(engine, days=settings.retention_days, actor=audit.actor(by), dry_run=dry_run,
                            store=settings.content_store())
         finally:
             engine.dispose()

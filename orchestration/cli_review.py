@@ -6,7 +6,6 @@ warehouse.matching.identity); the review queue holds the pairs the matcher could
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from typing import Annotated
@@ -15,6 +14,7 @@ import typer
 from rich.table import Table
 
 from orchestration.settings import Settings
+from warehouse import audit
 
 review_app = typer.Typer(help="Pairs of records the matcher could not decide, for a person.",
                          no_args_is_help=True)
@@ -31,7 +31,7 @@ def match_warehouse_command() -> None:
         engine = _engine(settings)
         try:
             with session_scope(engine) as session:
-                result = match_warehouse(session, by=_who(None))
+                result = match_warehouse(session, by=audit.actor(None))
                 session.commit()
         finally:
             engine.dispose()
@@ -39,14 +39,6 @@ def match_warehouse_command() -> None:
 
     _run(work)
 
-
-def _who(by: str | None) -> str:
-    if by and by.strip():
-        return by.strip()
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
 
 
 @review_app.command("list")
@@ -99,7 +91,7 @@ def _decide(pair: str, decision: str, by: str | None) -> None:
     from warehouse.db import session_scope
     from warehouse.matching.review import decide
 
-    who = _who(by)
+    who = audit.actor(by)
 
     def work(settings: Settings) -> None:
         engine = _engine(settings)

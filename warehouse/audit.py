@@ -7,6 +7,7 @@ application's credentials can rewrite history through odksync.
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +48,16 @@ class AuditEvent(SQLModel, table=True):
 
 class AuditError(ValueError):
     """An audit record that cannot be written as asked (unknown action, negative count)."""
+
+
+def actor(by: str | None = None, *, fallback: str = "unknown") -> str:
+    """Who an audited action is by: the name given (`--by`), else the operating-system user."""
+    if by and by.strip():
+        return by.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return fallback
 
 
 def record(

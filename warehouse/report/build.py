@@ -8,7 +8,6 @@ for the JSON's `generated_at`); the manifest carries each file's SHA-256.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import subprocess
@@ -90,7 +89,7 @@ def write_report(engine: Engine, period: Period | str, out_dir: Path, secret: st
     period = Period.parse(period) if isinstance(period, str) else period
     started = now or datetime.now(UTC)
     generated_at = started.isoformat(timespec="seconds")
-    actor = actor or _os_user()
+    actor = actor or audit.actor(fallback="odksync")
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{config.file_stem}_{period}"
     names = {kind: f"{stem}.{kind}" for kind in ("xlsx", "csv", "json")}
@@ -175,9 +174,3 @@ def _disclosure(config: ReportConfig) -> dict[str, Any]:
             "full_national_id": None if full is None or full.basis is None else
             {"basis": full.basis.value, "reference": full.reference}}
 
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "odksync"
