@@ -33,11 +33,45 @@ OTHER_COLOUR = "#000000"  # a code §6 does not know
 
 @functools.cache
 def thai_font() -> str | None:
-    """The family name of an installed font that has Thai glyphs, or None."""
+    """The family name of an installed font that has Thai glyphs, or None.
+
+    matplotlib keeps its own list of fonts, made once and cached in the user's folder; a Thai font
+    installed after that (e.g. Debian's fonts-thai-tlwg-ttf) is missing from it, so fontconfig is
+    asked for the Thai fonts it knows and those are added before giving up."""
     from matplotlib import font_manager
+
+    found = _thai_family(font_manager.fontManager.ttflist)
+    if found is None:
+        for path in _fontconfig_thai_files():
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+        found = _thai_family(font_manager.fontManager.ttflist)
+    return found
+
+
+def _fontconfig_thai_files() -> list[str]:
+    """The TrueType files fontconfig lists for Thai (`fc-list :lang=th file`), or none."""
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return []
+    try:
+        done = subprocess.run([fc_list, ":lang=th", "file"], capture_output=True, text=True, timeout=20,
+                              check=False)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    files = (line.strip().rstrip(":") for line in done.stdout.splitlines())
+    return sorted(f for f in files if f.lower().endswith((".ttf", ".otf")))
+
+
+def _thai_family(entries: Any) -> str | None:
     from matplotlib.ft2font import FT2Font
 
-    for entry in sorted(font_manager.fontManager.ttflist, key=lambda f: f.name):
+    for entry in sorted(entries, key=lambda f: f.name):
         if entry.name.startswith(PLACEHOLDER_FONTS):
             continue
         try:
@@ -94,6 +128,16 @@ def status_name(code: int, *, thai: bool) -> str:
     return f"{code} {known.thai}" if thai else f"{code} {known.slug.replace('_', ' ').lower()}"
 
 
+def _panel_name(lao: str, *, thai: bool) -> str:
+    """A panel's title: the LAO's Thai name with its type prefix and code when Thai can be drawn."""
+    if lao == OTHERS:
+        return "อปท.อื่น ๆ (others)" if thai else "other LAOs"
+    from warehouse.report.rows import lao_name
+
+    name = lao_name(lao) if thai else None
+    return f"{name} ({lao})" if name else lao
+
+
 def render(counts: dict[date, dict[str, Counter[int]]], *, title: str, top: int = TOP_LAOS) -> Picture:
     """The picture of `counts` (from warehouse.plan_status.monthly.monthly_counts)."""
     import matplotlib
@@ -123,7 +167,7 @@ def render(counts: dict[date, dict[str, Counter[int]]], *, title: str, top: int 
                 ax.bar(labels, heights, bottom=bottom, color=COLOURS.get(status, OTHER_COLOUR), width=0.8,
                        label=status_name(status, thai=font is not None))
                 bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-            name = "อปท.อื่น ๆ (others)" if lao == OTHERS and font else ("other LAOs" if lao == OTHERS else lao)
+            name = _panel_name(lao, thai=font is not None)
             ax.set_title(f"{name}: {bottom[-1] if bottom else 0}")
             ax.tick_params(axis="x", labelrotation=90)
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # children come whole

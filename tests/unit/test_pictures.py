@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import shutil
 from collections import Counter
 from datetime import date
 
+import pytest
 from PIL import Image
 
 from orchestration.pictures import OTHERS, fold, panels, render, status_name, thai_font
@@ -55,3 +58,26 @@ def test_status_names_are_thai_with_a_thai_font_and_english_without() -> None:
 def test_an_empty_warehouse_still_gives_a_picture() -> None:
     picture = render({ENDS[0]: {}}, title="2026-01")
     assert picture.png.startswith(b"\x89PNG")
+
+
+@pytest.mark.skipif(os.environ.get("CI") != "true" and not shutil.which("fc-list"),
+                    reason="fontconfig is not installed here, so no Thai font can be found")
+def test_a_thai_font_installed_on_the_machine_is_found_and_the_picture_is_thai() -> None:
+    """CI installs Debian's Thai fonts: the picture must then draw Thai labels, even when matplotlib's
+    cached font list was made before the fonts were installed."""
+    import subprocess
+
+    listed = subprocess.run(["fc-list", ":lang=th", "file"], capture_output=True, text=True).stdout
+    if os.environ.get("CI") != "true" and not listed.strip():
+        pytest.skip("no Thai font is installed here (CI installs fonts-thai-tlwg-ttf)")
+    assert listed.strip(), "CI must install a Thai font (fonts-thai-tlwg-ttf)"
+    assert thai_font() is not None
+
+
+def test_panels_are_titled_by_the_lao_s_thai_name_and_code_when_thai_can_be_drawn() -> None:
+    from orchestration.pictures import _panel_name
+
+    assert _panel_name("3830102", thai=True) == "เทศบาลนครภูเก็ต (3830102)"
+    assert _panel_name("3830102", thai=False) == "3830102"
+    assert _panel_name("0000000", thai=True) == "0000000"  # not in the LAO list: the code alone
+    assert _panel_name(OTHERS, thai=True).startswith("อปท.อื่น")
