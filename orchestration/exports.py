@@ -80,7 +80,7 @@ def run_exports(settings: Settings, engine: Engine, *, period: str | None = None
     source = row_source or report_row_source(settings)
     outcomes: list[ExportOutcome] = []
     with Session(engine, expire_on_commit=False) as session:
-        built = _build_all(session, agencies, period, source)
+        built = _build_all(session, agencies, period, source, secret=settings.odksync_secret())
         # One lock per agency: Dagster runs the agencies' assets side by side, and two runs for the
         # same agency must not stage or deliver the same file at once.
         for agency, export in built:
@@ -97,18 +97,19 @@ def run_exports(settings: Settings, engine: Engine, *, period: str | None = None
     return outcomes
 
 
-def _build_all(session: Session, agencies: tuple[Agency, ...], period: str,
-               source: RowSource) -> list[tuple[Agency, ExportRows]]:
+def _build_all(session: Session, agencies: tuple[Agency, ...], period: str, source: RowSource, *,
+               secret: str) -> list[tuple[Agency, ExportRows]]:
     # Only the rows some agency covers are kept: the report's rows stream past, the country's stay out.
-    rows = sorted((r for r in source(session, period) if any(
+    # Each agency's rows are ordered by what it receives (select_rows), not by the fund's key.
+    rows = [r for r in source(session, period) if any(
         a.scope.covers(_text(r.values.get("lao_code")), _text(r.values.get("province_code")))
-        for a in agencies)), key=lambda r: (str(r.values.get("lao_code")), str(r.values.get("child_key"))))
+        for a in agencies)]
     ids = {r.child_id for r in rows}
     consents = child_consents(session, ids)
     extras = child_extras(session, ids, period_bounds(period)[1]) if any(
         a.extra_fields for a in agencies) else {}
     erased = erased_child_ids(session)
-    return [(a, select_rows(a, period, rows, consents=consents, extras=extras, erased=erased))
+    return [(a, select_rows(a, period, rows, consents=consents, extras=extras, erased=erased, secret=secret))
             for a in agencies]
 
 
@@ -209,6 +210,7 @@ def _audit_details(agency: Agency, period: str, file_name: str, sha256: str,
                    excluded: Mapping[str, Any]) -> dict[str, Any]:
     return {"agency": agency.name, "period": period, "file": file_name, "sha256": sha256,
             "format": agency.format, "agreement": agency.reference, "excluded": dict(excluded),
+            "child_key": {"space": agency.child_key, "reason": agency.child_key_reason},
             "extra_fields": {e.field: {"legal_basis": e.legal_basis.value, "reference": e.reference}
                              for e in agency.extra_fields}}
 

@@ -45,6 +45,7 @@ from warehouse.report.build import write_report
 
 SECRET = "erasure-everywhere-secret-0123456789"
 DATASET = "children"
+AGENCY = "test-agency"
 
 
 @dataclass
@@ -88,6 +89,7 @@ class Known:
 
     child_id: str
     key: str  # the report's child key
+    agency_key: str  # the child key the test agency receives (its own key space)
     entity: str  # its registration's entity uuid
     values: list[str]  # names, national ID, guardian phone
     lao: str
@@ -111,7 +113,8 @@ def _choose(engine: Engine, in_report: set[str]) -> Known:
                 continue
             values = [obs.first_name, obs.last_name, obs.national_id]
             values += [v for v in (obs.nickname, obs.guardian_phone) if v and len(v) >= 3]
-            return Known(child, child_key(child, SECRET), registration_entity_id(obs.submission_id),
+            own = child_key(child, SECRET, purpose=f"agency:{AGENCY}")
+            return Known(child, child_key(child, SECRET), own, registration_entity_id(obs.submission_id),
                          values, obs.lao_code, f"{latest:%Y-%m}")
     raise AssertionError("the simulation should register a child with a status, an ID and a name")
 
@@ -121,7 +124,7 @@ def _agencies(path: Path, lao: str) -> Path:
     and full ID configured with a legal basis: the export would carry them if the child were in it."""
     path.write_text(f"""
 [[agency]]
-id = "test-agency"
+id = "{AGENCY}"
 name = "หน่วยงานทดสอบ"
 legal_basis = "pdpa-s24-4"
 reference = "ข้อตกลงทดสอบ"
@@ -176,7 +179,9 @@ def test_an_erased_child_appears_nowhere_afterwards(field: Field) -> None:
     row = report_rows[known.key]
     agencies = _agencies(field.tmp / "agencies.toml", row["lao_code"])  # the LAO the report gives it
     run_exports(field.settings, field.engine, period=known.period, config=agencies, environ={})
-    assert _hits(_texts(outbox), [known.key, known.values[0]]), "the export should carry the child first"
+    carried = _hits(_texts(outbox), [known.key, known.agency_key, known.values[0]])
+    assert [sorted(v) for v in carried.values()] == [sorted([known.agency_key, known.values[0]])], \
+        "the export should carry the child first, under the agency's own key and not the fund's"
     push_central(field.client, field.project_id, field.engine)
     entity = field.client.get_entity(DATASET, known.entity, project_id=field.project_id)
     assert entity is not None and entity.data.get("child_id") == known.child_id, entity
@@ -203,7 +208,7 @@ def test_an_erased_child_appears_nowhere_afterwards(field: Field) -> None:
     run_exports(field.settings, field.engine, period=known.period, config=agencies, environ={})
     fresh = {name: text for name, text in _texts(outbox).items() if name not in previous}
     assert fresh, "the changed content should give a new export file"
-    assert _hits(fresh, [known.key, *known.values]) == {}
+    assert _hits(fresh, [known.key, known.agency_key, *known.values]) == {}
 
     # The entity list: every personal property emptied, a neutral label, only the opaque id kept.
     push_central(field.client, field.project_id, field.engine)

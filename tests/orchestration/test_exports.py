@@ -21,7 +21,7 @@ from tests.support.https_inbox import Inbox, https_inbox  # noqa: F401  (the fix
 from tests.support.sshd import SshServer, sshd  # noqa: F401  (the fixture)
 from tests.warehouse.test_exports import read_back
 from warehouse import audit
-from warehouse.exports.agencies import load_agencies
+from warehouse.exports.agencies import ConfigurationRefused, load_agencies
 from warehouse.exports.store import ExportDelivery
 from warehouse.privacy.pseudonym import child_key
 from warehouse.privacy.tombstone import ErasureTombstone
@@ -90,7 +90,8 @@ def test_every_agency_is_delivered_once_logged_and_audited_and_a_change_is_a_new
     assert len(list((settings.data_dir / "outbox" / "moe-suphanburi").iterdir())) == 2
     outbox = settings.data_dir / "outbox" / "moe-suphanburi"
     first_keys = [r["child_key"] for r in read_back((outbox / moe.file_name).read_bytes(), "xlsx")[1]]
-    assert first_keys == [child_key("C1", SECRET)]  # C1 was in the first file …
+    # C1 was in the first file (under Suphanburi's own key) …
+    assert first_keys == [child_key("C1", SECRET, purpose="agency:moe-suphanburi")]
     _, after = read_back((outbox / newest.file_name).read_bytes(), "xlsx")
     assert after == [] and newest.excluded["erased"] == 2  # … and is in no later one
 
@@ -227,3 +228,33 @@ def test_a_waiting_delivery_whose_agency_or_destination_is_gone_is_superseded_no
     assert gone.status == "superseded" and "agency removed" in (gone.error or "")
     assert [d.status for d in _deliveries(engine) if d.agency_id == "moe-suphanburi"] == [
         "superseded", "delivered", "superseded"]
+
+
+def test_agencies_keys_are_their_own_stable_across_runs_and_periods_and_the_funds_only_with_a_reason(
+        engine: Engine, tmp_path: Path) -> None:
+    build_state(engine)
+    settings = _settings(tmp_path)
+    config = tmp_path / "agencies.toml"
+    fund_entry = (MOE.replace('id = "moe-suphanburi"', 'id = "moe-reconcile"')
+                  + 'child_key = "fund"\nchild_key_reason = "กระทบยอดจำนวนเด็กกับรายงานกองทุนรายเดือน"\n')
+    config.write_text(MOE + fund_entry, encoding="utf-8")
+    keys: dict[tuple[str, str], list[str]] = {}
+    for period in (PERIOD, "2026-12", PERIOD):
+        for outcome in run_exports(settings, engine, period=period, config=config, **NO_WAIT):
+            delivered = settings.data_dir / "outbox" / outcome.agency_id / outcome.file_name
+            found = [r["child_key"] for r in read_back(delivered.read_bytes(), "csv")[1]]
+            assert keys.setdefault((outcome.agency_id, period), found) == found
+    own, fund = child_key("C1", SECRET, purpose="agency:moe-suphanburi"), child_key("C1", SECRET)
+    assert own != fund
+    assert keys == {("moe-suphanburi", PERIOD): [own], ("moe-suphanburi", "2026-12"): [own],
+                    ("moe-reconcile", PERIOD): [fund], ("moe-reconcile", "2026-12"): [fund]}
+    # the disclosure log says which key space each file used, and why the fund's
+    spaces = {(e.subject, e.details["period"]): e.details["child_key"] for e in audit.events(engine)
+              if e.action == "export"}
+    assert spaces[("moe-suphanburi", PERIOD)] == {"space": "own", "reason": None}
+    assert spaces[("moe-reconcile", "2026-12")] == {
+        "space": "fund", "reason": "กระทบยอดจำนวนเด็กกับรายงานกองทุนรายเดือน"}
+
+    config.write_text(MOE + fund_entry.replace("child_key_reason", "# child_key_reason"), encoding="utf-8")
+    with pytest.raises(ConfigurationRefused, match=r"moe-reconcile.*child_key_reason"):
+        run_exports(settings, engine, period=PERIOD, config=config, **NO_WAIT)

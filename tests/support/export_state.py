@@ -39,7 +39,12 @@ class Kid:
 
     @property
     def key(self) -> str:
+        """The fund's (EEF report's) child key."""
         return child_key(self.child_id, SECRET)
+
+    def key_for(self, agency_id: str) -> str:
+        """The child key an agency with its own key space (child_key = "own", the default) receives."""
+        return child_key(self.child_id, SECRET, purpose=f"agency:{agency_id}")
 
     @property
     def exact_gps(self) -> tuple[str, str]:

@@ -73,6 +73,10 @@ CASES = [
     (lambda a: a.update(destination={"type": "https", "url": "http://example.go.th/in",
                                      "token_env": "ODKSYNC_TOKEN"}), "https://"),
     (_secret_inline, "environment variable NAME"),
+    (lambda a: a.update(child_key="fund"), 'ช่อง child_key_reason: child_key = "fund" ต้องมี child_key_reason'),
+    (lambda a: a.update(child_key="fund", child_key_reason="  ตรวจ  "), "child_key_reason saying why"),
+    (lambda a: a.update(child_key_reason="กระทบยอดกับรายงานกองทุน"), 'applies to child_key = "fund" only'),
+    (lambda a: a.update(child_key="shared"), "ช่อง child_key"),
 ]
 
 
@@ -96,3 +100,11 @@ def test_duplicate_ids_and_unreadable_files_are_refused(tmp_path: Any) -> None:
         load_agencies(broken)
     with pytest.raises(ConfigurationRefused, match="cannot read"):
         load_agencies(tmp_path / "missing.toml")
+
+
+def test_each_agency_has_its_own_key_space_unless_it_says_why_it_needs_the_funds() -> None:
+    assert {a.child_key for a in load_agencies()} == {"own"}  # the default, for every shipped agency
+    reason = "กระทบยอดจำนวนเด็กกับรายงานกองทุนรายเดือน ตามบันทึกข้อตกลงฯ ข้อ 6"
+    (fund, *_) = parse_agencies(_with(lambda a: a.update(child_key="fund", child_key_reason=reason)))
+    assert (fund.child_key, fund.child_key_reason) == ("fund", reason)
+    assert fund.child_key_purpose == "agency:moe-suphanburi"

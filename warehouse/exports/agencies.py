@@ -4,6 +4,11 @@ An agency receives only the report columns it lists, and an extra field (full na
 GPS, the child's name, the child's own words) only where the entry states the legal basis and the
 agreement or law that names it; anything else is refused when the file is read, with the agency and
 the field named, before any data is touched.
+
+Each agency gets its own pseudonym space by default (`child_key = "own"`: the HMAC under purpose
+`agency:<id>`), so no two recipients' files, and no recipient's file and the fund's report, can be
+joined on the child key. The fund's own key (`"fund"`) goes only where the entry says why the agency
+must reconcile with the fund's report.
 """
 
 from __future__ import annotations
@@ -13,7 +18,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from connectors.delivery.config import Destination, FolderDestination
 from warehouse.exports.report_keys import REPORT_KEYS
@@ -33,6 +46,8 @@ EXTRA_FIELDS: dict[str, str] = {
     "child_voice": "ความต้องการของเด็ก (ข้อความ)",
 }
 Format = Literal["xlsx", "csv", "json"]
+ChildKeySpace = Literal["own", "fund"]
+MIN_CHILD_KEY_REASON = 10  # characters: a sentence naming the reconciliation, not a placeholder
 
 
 class ConfigurationRefused(ValueError):
@@ -111,6 +126,9 @@ class Agency(_Strict):
     format: Format
     schedule: str  # cron, five fields (minute hour day month weekday)
     destination: Destination = FolderDestination()
+    child_key: ChildKeySpace = "own"  # "own": HMAC under purpose agency:<id>; "fund": the EEF report's key
+    # required with "fund": why the agency must reconcile with the fund's report (checked even when absent)
+    child_key_reason: str | None = Field(default=None, validate_default=True)
 
     @field_validator("name")
     @classmethod
@@ -148,6 +166,25 @@ class Agency(_Strict):
         if len(set(names)) != len(names):
             raise ValueError("extra field ซ้ำกัน (an extra field is listed twice)")
         return self
+
+    @field_validator("child_key_reason")
+    @classmethod
+    def _fund_key_has_a_reason(cls, value: str | None, info: ValidationInfo) -> str | None:
+        space = info.data.get("child_key")  # absent when child_key itself was refused
+        if space == "fund" and len((value or "").strip()) < MIN_CHILD_KEY_REASON:
+            raise ValueError(
+                f'child_key = "fund" ต้องมี child_key_reason อย่างน้อย {MIN_CHILD_KEY_REASON} ตัวอักษร '
+                "ระบุว่าทำไมหน่วยงานต้องกระทบยอดกับรายงานของกองทุน (the fund's child key needs a "
+                "child_key_reason saying why the agency must reconcile with the fund's report)")
+        if space == "own" and value is not None:
+            raise ValueError('child_key_reason ใช้ได้กับ child_key = "fund" เท่านั้น '
+                             '(child_key_reason applies to child_key = "fund" only)')
+        return value
+
+    @property
+    def child_key_purpose(self) -> str:
+        """The HMAC purpose of this agency's own key space (warehouse.privacy.pseudonym.child_key)."""
+        return f"agency:{self.id}"
 
     def extra(self, name: str) -> ExtraField | None:
         return next((e for e in self.extra_fields if e.field == name), None)

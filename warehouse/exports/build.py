@@ -6,6 +6,10 @@ A child without the consent scope the agency requires is left out and counted. T
 masked unless the full one is an extra field with a legal basis; home GPS is rounded to about 1 km
 (or the subdistrict) unless the configuration says exact on a basis; the child's own words have
 ID and phone numbers blanked unless the basis says otherwise.
+
+The child key an agency receives is its own (HMAC under purpose `agency:<id>`) unless its entry says
+`child_key = "fund"` with a reason, and its rows are ordered by what it receives (lao_code, then that
+key), so neither the key nor the row order lets its file be joined with the fund's or another agency's.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from warehouse.exports.report_keys import PSEUDONYMISED_KEYS
 from warehouse.exports.rows import SourceRow
 from warehouse.privacy.consent import WITHDRAWN_STATUS, ChildConsent, Scope, ShareForm, may_share
 from warehouse.privacy.minimise import mask_national_id, redact_free_text, round_gps, subdistrict_only
+from warehouse.privacy.pseudonym import check_secret, child_key
 
 # Why a child in the agency's area is not in its file (the counts go to the log and the file's summary).
 EXCLUDED_ERASED = "erased"
@@ -56,8 +61,12 @@ class ExportRows:
 
 def select_rows(agency: Agency, period: str, source: Iterable[SourceRow], *,
                 consents: Mapping[str, ChildConsent], extras: Mapping[str, Mapping[str, Any]],
-                erased: set[str]) -> ExportRows:
-    """Apply the agency's scope, consent and columns to the report's rows."""
+                erased: set[str], secret: str | bytes) -> ExportRows:
+    """Apply the agency's scope, consent and columns to the report's rows; `secret` keys the agency's
+    own child keys (ODKSYNC_SECRET, the same secret as the fund's report, under another purpose)."""
+    own_key = "child_key" in agency.columns and agency.child_key == "own"
+    if own_key:
+        check_secret(secret)  # refused before any row, even for a file that would be empty
     out: list[dict[str, Any]] = []
     excluded: Counter[str] = Counter()
     pseudonymised = 0
@@ -82,6 +91,8 @@ def select_rows(agency: Agency, period: str, source: Iterable[SourceRow], *,
             value = values.get(column)
             if column == "national_id_masked":
                 value = _masked(value)
+            elif column == "child_key" and own_key:
+                value = child_key(row.child_id, secret, purpose=agency.child_key_purpose)
             if form is ShareForm.PSEUDONYMISED and column not in PSEUDONYMISED_KEYS:
                 value = None
             record[column] = value
@@ -90,8 +101,17 @@ def select_rows(agency: Agency, period: str, source: Iterable[SourceRow], *,
             record[extra.field] = None if form is ShareForm.PSEUDONYMISED else _extra_value(
                 extra, child_extra.get(extra.field))
         out.append(record)
+    out.sort(key=_received_order)
     return ExportRows(agency, period, agency.output_columns, out, dict(sorted(excluded.items())),
                       pseudonymised)
+
+
+def _received_order(record: Mapping[str, Any]) -> tuple[str, str, str]:
+    """By lao_code, then child key, as the agency receives them (absent: empty), then, without a key,
+    the whole row: deterministic, and nothing of the fund's key order shows through."""
+    key = _text(record.get("child_key"))
+    whole = "" if key else json.dumps(record, ensure_ascii=False, sort_keys=True, default=_plain)
+    return _text(record.get("lao_code")) or "", key or "", whole
 
 
 def _share_form(agency: Agency, consent: ChildConsent) -> ShareForm:
