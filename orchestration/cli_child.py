@@ -131,12 +131,14 @@ def child_erase(
 @purge_commands.command("purge")
 def purge_command(
     dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Only list the cases due; change nothing.")] = False,
+        "--dry-run", help="Only list the cases and files due; change nothing.")] = False,
     by: ByOption = None,
 ) -> None:
     """ลบข้อมูลกรณีที่ปิดแล้วและพ้นระยะเวลาเก็บรักษา (erase closed cases past ODKSYNC_RETENTION_DAYS,
-    reason retention); audited."""
+    reason retention) และลบไฟล์รายงานและไฟล์ส่งออกที่เก่ากว่า ODKSYNC_EXPORT_RETENTION_DAYS (and delete
+    report folders and folder/outbox export files past it); audited."""
     from orchestration.cli import _engine, _run, console
+    from warehouse.privacy.expiry import expire_exports
     from warehouse.privacy.retention import purge
 
     def work(settings: Settings) -> None:
@@ -144,6 +146,8 @@ def purge_command(
         try:
             result = purge(engine, days=settings.retention_days, actor=audit.actor(by), dry_run=dry_run,
                            store=settings.content_store())
+            expired = expire_exports(engine, data_dir=settings.data_dir, days=settings.export_retention_days,
+                                     actor=audit.actor(by), dry_run=dry_run)
         finally:
             engine.dispose()
         if dry_run:
@@ -152,9 +156,22 @@ def purge_command(
                           "retention would be erased; nothing changed)", highlight=False, soft_wrap=True)
             for child_id in result.due:
                 console.print(f"  {child_id}", highlight=False)
-            return
-        console.print(f"ลบข้อมูลกรณีที่พ้นระยะเก็บรักษาแล้ว {len(result.erased)} กรณี (erased "
-                      f"{len(result.erased)} closed cases past retention); audit #{result.audit_event_id}",
-                      highlight=False, soft_wrap=True)
+            console.print(f"ทดลอง: ไฟล์รายงานและไฟล์ส่งออกที่เก่ากว่า {settings.export_retention_days} วัน "
+                          f"{len(expired.files)} ไฟล์ ({expired.bytes} ไบต์) จะถูกลบ (dry run: "
+                          f"{len(expired.files)} report/export files past retention would be deleted)",
+                          highlight=False, soft_wrap=True)
+            for item in expired.files:
+                console.print(f"  {item.path}", highlight=False, soft_wrap=True)
+        else:
+            console.print(f"ลบข้อมูลกรณีที่พ้นระยะเก็บรักษาแล้ว {len(result.erased)} กรณี (erased "
+                          f"{len(result.erased)} closed cases past retention); "
+                          f"audit #{result.audit_event_id}",
+                          highlight=False, soft_wrap=True)
+            console.print(f"ลบไฟล์รายงานและไฟล์ส่งออกที่พ้นระยะเก็บรักษาแล้ว {len(expired.files)} ไฟล์ "
+                          f"({expired.bytes} ไบต์) (deleted {len(expired.files)} report/export files past "
+                          f"retention); audit #{expired.audit_event_id}", highlight=False, soft_wrap=True)
+        for path in expired.refused:
+            console.print(f"  ไม่แตะไฟล์นอกโฟลเดอร์ reports/outbox ของ ODKSYNC_DATA_DIR (left alone, outside "
+                          f"the data folder or through a link): {path}", highlight=False, soft_wrap=True)
 
     _run(work)

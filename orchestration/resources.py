@@ -45,6 +45,7 @@ VARIABLES = {
     "alert_webhook_url": "ODKSYNC_ALERT_WEBHOOK_URL",
     "dagster_home": "DAGSTER_HOME",
     "retention_days": "ODKSYNC_RETENTION_DAYS",
+    "export_retention_days": "ODKSYNC_EXPORT_RETENTION_DAYS",
 }
 
 
@@ -71,6 +72,7 @@ class SettingsResource(dg.ConfigurableResource):
     alert_webhook_url: str | None = None
     dagster_home: str | None = None
     retention_days: str | None = None
+    export_retention_days: str | None = None
 
     def settings(self) -> Settings:
         """The values as `Settings` reads and checks them (a bad value is named, with what it accepts)."""

@@ -53,6 +53,9 @@ class Settings(BaseModel):
     alert_webhook_url: SecretStr | None = None
     # Days a closed case is kept before `odksync purge` erases it (ODKSYNC_RETENTION_DAYS).
     retention_days: int = 5 * 365
+    # Days report folders and folder/outbox export files are kept before `odksync purge` deletes them
+    # (ODKSYNC_EXPORT_RETENTION_DAYS).
+    export_retention_days: int = 90
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -77,6 +80,7 @@ class Settings(BaseModel):
             max_submission_bytes=_positive(env, "ODKSYNC_MAX_SUBMISSION_BYTES", DEFAULT_MAX_SUBMISSION_BYTES),
             max_attachment_bytes=_positive(env, "ODKSYNC_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES),
             retention_days=_retention_days(env),
+            export_retention_days=_export_retention_days(env),
         )
 
     @property
@@ -127,6 +131,15 @@ def _retention_days(env: Mapping[str, str]) -> int:
 
     try:
         return retention_days(env)
+    except ValueError as e:
+        raise ConfigurationValueError(str(e)) from None
+
+
+def _export_retention_days(env: Mapping[str, str]) -> int:
+    from warehouse.privacy.expiry import export_retention_days
+
+    try:
+        return export_retention_days(env)
     except ValueError as e:
         raise ConfigurationValueError(str(e)) from None
 
