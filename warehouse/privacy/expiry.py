@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from warehouse import audit
 from warehouse.exports.store import DELIVERED, ExportDelivery
+from warehouse.privacy.retention import positive_days
 from warehouse.report.store import ReportRun
 
 EXPORT_RETENTION_ENV = "ODKSYNC_EXPORT_RETENTION_DAYS"
@@ -37,17 +38,7 @@ FOLDERS = ("reports", "outbox")
 
 def export_retention_days(environ: Mapping[str, str]) -> int:
     """The export retention period in days from the environment (a positive whole number), else 90."""
-    value = (environ.get(EXPORT_RETENTION_ENV) or "").strip()
-    if not value:
-        return DEFAULT_EXPORT_RETENTION_DAYS
-    try:
-        days = int(value)
-    except ValueError:
-        days = 0
-    if days <= 0:
-        raise ValueError(f"{EXPORT_RETENTION_ENV} ต้องเป็นจำนวนวันที่มากกว่า 0 "
-                         f"(must be a positive number of days), not {value!r}")
-    return days
+    return positive_days(environ, EXPORT_RETENTION_ENV, DEFAULT_EXPORT_RETENTION_DAYS)
 
 
 @dataclass

@@ -29,15 +29,21 @@ DEFAULT_RETENTION_DAYS = 5 * 365  # placeholder until the agreed period is confi
 
 def retention_days(environ: Mapping[str, str]) -> int:
     """The retention period in days from the environment (a positive whole number), else the default."""
-    value = (environ.get(RETENTION_ENV) or "").strip()
+    return positive_days(environ, RETENTION_ENV, DEFAULT_RETENTION_DAYS)
+
+
+def positive_days(environ: Mapping[str, str], name: str, default: int) -> int:
+    """A number of days from the environment variable `name`: a positive whole number, else `default`
+    when unset; anything else is refused with the variable's name."""
+    value = (environ.get(name) or "").strip()
     if not value:
-        return DEFAULT_RETENTION_DAYS
+        return default
     try:
         days = int(value)
     except ValueError:
         days = 0
     if days <= 0:
-        raise ValueError(f"{RETENTION_ENV} ต้องเป็นจำนวนวันที่มากกว่า 0 (must be a positive number of days), "
+        raise ValueError(f"{name} ต้องเป็นจำนวนวันที่มากกว่า 0 (must be a positive number of days), "
                          f"not {value!r}")
     return days
 
